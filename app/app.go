@@ -1,0 +1,169 @@
+// Package app wires the server together: database, resolvers, the /graphql,
+// /playground, /api and /healthz routes, authentication and rate limits.
+// server.go (package main) parses flags into a Config and runs an App.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"shortener/account"
+	"shortener/auth"
+	"shortener/ent"
+	"shortener/graph"
+	"shortener/ratelimit"
+	"shortener/rest"
+	"shortener/store"
+)
+
+// Config is the server's configuration (flags and environment).
+type Config struct {
+	DB      string // sqlite://PATH or postgres://...
+	BaseURL string
+	// RateLimit overrides the per-plan limits when set: requests per minute
+	// per API key; 0 turns limiting off. Nil uses PlanLimits.
+	RateLimit *int
+	// PlanLimits are the per-minute budgets of each plan (FREE, PRO).
+	PlanLimits     map[string]int
+	CountryHeader  string
+	GeoIPDB        string
+	TrustProxy     bool
+	SignupDisabled bool
+	Log            *slog.Logger
+	Now            func() time.Time
+}
+
+// DefaultPlanLimits are the requests per minute of each plan.
+var DefaultPlanLimits = map[string]int{"FREE": 30, "PRO": 120}
+
+// App is a running server's parts.
+type App struct {
+	Config   Config
+	Client   *ent.Client
+	Resolver *graph.Resolver
+	Limiter  *ratelimit.Limiter
+	handler  http.Handler
+}
+
+// New opens the database and builds the handler.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.PlanLimits == nil {
+		cfg.PlanLimits = DefaultPlanLimits
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://localhost:8080"
+	}
+	client, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	res := graph.NewResolver(client, cfg.BaseURL)
+	res.SignupDisabled = cfg.SignupDisabled
+	res.Now = cfg.Now
+	res.Log = cfg.Log
+	a := &App{Config: cfg, Client: client, Resolver: res, Limiter: ratelimit.New(cfg.Now)}
+	a.handler = a.routes()
+	return a, nil
+}
+
+// Handler is the server's root handler.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close releases the database.
+func (a *App) Close() error { return a.Client.Close() }
+
+func (a *App) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID)
+	if a.Config.TrustProxy {
+		r.Use(middleware.RealIP)
+	}
+	r.Use(middleware.Recoverer)
+
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	r.Handle("/playground", playground.Handler("Shortener GraphQL", "/graphql"))
+
+	lookup := func(ctx context.Context, key string) (*auth.Viewer, error) {
+		return account.Authenticate(ctx, a.Client, key, a.Config.Now())
+	}
+	budget := a.budget()
+
+	r.Route("/graphql", func(r chi.Router) {
+		r.Use(auth.Middleware(lookup, false, writeGraphQLError))
+		r.Use(ratelimit.Middleware(a.Limiter, budget, writeGraphQLError))
+		r.Handle("/", graph.NewHandler(a.Resolver))
+	})
+	r.Route("/api", func(r chi.Router) {
+		r.Use(auth.Middleware(lookup, true, rest.WriteError))
+		r.Use(ratelimit.Middleware(a.Limiter, budget, rest.WriteError))
+		h := &rest.Handler{Resolver: a.Resolver}
+		r.Mount("/", h.Routes())
+	})
+	return r
+}
+
+// budget counts a request against its API key at the viewer's plan limit;
+// requests without a key (GraphQL sign-up) count against the client IP at
+// the free limit.
+func (a *App) budget() ratelimit.Budget {
+	return func(r *http.Request) (string, int) {
+		v := auth.ViewerFrom(r.Context())
+		plan, key := "FREE", "ip:"+clientIP(r)
+		if v != nil {
+			plan, key = v.Plan, fmt.Sprintf("key:%d", v.KeyID)
+		}
+		if a.Config.RateLimit != nil {
+			return key, *a.Config.RateLimit
+		}
+		return key, a.Config.PlanLimits[plan]
+	}
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// writeGraphQLError answers a request refused before GraphQL ran (bad key,
+// rate limit) in the GraphQL error shape.
+func writeGraphQLError(w http.ResponseWriter, _ *http.Request, status int, msg string) {
+	code := "UNAUTHENTICATED"
+	switch status {
+	case http.StatusTooManyRequests:
+		code = "RATE_LIMITED"
+	case http.StatusInternalServerError:
+		code = "INTERNAL"
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
+		"data":   nil,
+	})
+}
+
+
+// Shutdown finishes background work (the click writer flushes here once the
+// redirect engine lands) after the HTTP server has stopped.
+func (a *App) Shutdown(ctx context.Context) error { return nil }

@@ -1,0 +1,107 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+
+	"entgo.io/contrib/entgql"
+
+	"shortener/apperr"
+	"shortener/ent"
+	"shortener/gid"
+	"shortener/graph/model"
+)
+
+// DefaultPageSize is the page size of a connection asked for without first
+// or last; MaxPageSize is the largest page a connection returns.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 100
+)
+
+// decodeID decodes a global id that must be of type typ. field names the
+// argument in the error.
+func decodeID(field, typ, id string) (int, error) {
+	n, err := gid.DecodeAs(typ, id)
+	if err != nil {
+		return 0, apperr.InvalidField(field, "%s is not a valid %s id", field, typ)
+	}
+	return n, nil
+}
+
+// decodeOptionalID is decodeID for an optional argument: nil gives 0.
+func decodeOptionalID(field, typ string, id *string) (int, error) {
+	if id == nil || *id == "" {
+		return 0, nil
+	}
+	return decodeID(field, typ, *id)
+}
+
+// decodeIDs decodes a list of global ids of one type.
+func decodeIDs(field, typ string, ids []string) ([]int, error) {
+	out := make([]int, 0, len(ids))
+	for _, s := range ids {
+		n, err := decodeID(field, typ, s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// pageArgs checks and bounds connection arguments: a page has at most
+// MaxPageSize items, and DefaultPageSize when neither first nor last is given.
+func pageArgs(first, last *int) (*int, *int, error) {
+	for _, p := range []struct {
+		name string
+		v    *int
+	}{{"first", first}, {"last", last}} {
+		if p.v != nil && (*p.v < 0 || *p.v > MaxPageSize) {
+			return nil, nil, apperr.InvalidField(p.name, "%s must be between 0 and %d", p.name, MaxPageSize)
+		}
+	}
+	if first == nil && last == nil {
+		n := DefaultPageSize
+		first = &n
+	}
+	return first, last, nil
+}
+
+// node loads one object by global id. Another user's object and a missing
+// one look the same: NOT_FOUND.
+func (r *Resolver) node(ctx context.Context, id string) (ent.Noder, error) {
+	typ, row, err := gid.Decode(id)
+	table, ok := ent.NodeTables[typ]
+	if err != nil || !ok {
+		return nil, entgql.ErrNodeNotFound(id)
+	}
+	n, err := r.Client.Noder(ctx, row, ent.WithFixedNodeType(table))
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return nil, entgql.ErrNodeNotFound(id)
+		}
+		return nil, fmt.Errorf("load node: %w", err)
+	}
+	return n, nil
+}
+
+// deleted decodes id as a typ id, deletes it with del and returns the payload.
+func deleted(ctx context.Context, id, typ string, del func(context.Context, int) error) (*model.DeletePayload, error) {
+	n, err := decodeID("id", typ, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := del(ctx, n); err != nil {
+		return nil, err
+	}
+	return &model.DeletePayload{DeletedID: id}, nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,550 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"shortener/analytics"
+	"shortener/apperr"
+	"shortener/auth"
+	"shortener/ent"
+	"shortener/ent/biopage"
+	"shortener/ent/campaign"
+	"shortener/ent/channelitem"
+	"shortener/ent/domain"
+	entlink "shortener/ent/link"
+	"shortener/ent/qrcode"
+	"shortener/ent/schema/schematype"
+	"shortener/graph/model"
+	"shortener/link"
+)
+
+var (
+	colorRE = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
+	slugRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
+	tagRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$`)
+)
+
+// ---- domains ----
+
+// domainHost checks a branded domain URL (scheme and host, nothing else) and
+// returns its lower-case host.
+func (r *Resolver) domainHost(raw string) (string, error) {
+	if err := link.ValidateURL("domain", raw); err != nil {
+		return "", err
+	}
+	u, _ := url.Parse(raw)
+	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", apperr.InvalidField("domain", "domain must be a scheme and host only, such as https://example.com")
+	}
+	host := strings.ToLower(u.Host)
+	if base, err := url.Parse(r.BaseURL); err == nil && strings.EqualFold(base.Host, host) {
+		return "", apperr.InvalidField("domain", "domain is the server's own host")
+	}
+	return host, nil
+}
+
+func checkDomainRedirects(root, notFound *string) error {
+	if root != nil {
+		if err := link.ValidateOptionalURL("redirectRoot", *root); err != nil {
+			return err
+		}
+	}
+	if notFound != nil {
+		return link.ValidateOptionalURL("redirect404", *notFound)
+	}
+	return nil
+}
+
+// CreateDomain adds a branded domain. Errors: Invalid, Conflict (host taken
+// by any user).
+func (r *Resolver) CreateDomain(ctx context.Context, in ent.CreateDomainInput) (*ent.Domain, error) {
+	host, err := r.domainHost(in.Domain)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDomainRedirects(in.RedirectRoot, in.Redirect404); err != nil {
+		return nil, err
+	}
+	taken, err := r.Client.Domain.Query().Where(domain.HostEQ(host)).Exist(auth.SystemContext(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if taken {
+		return nil, &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("domain %s is already registered", host), Field: "domain"}
+	}
+	in.Domain = strings.TrimRight(in.Domain, "/")
+	return r.Client.Domain.Create().SetInput(in).SetHost(host).Save(ctx)
+}
+
+// UpdateDomain changes a domain's redirects. Errors: NotFound, Invalid.
+func (r *Resolver) UpdateDomain(ctx context.Context, id int, in ent.UpdateDomainInput) (*ent.Domain, error) {
+	if err := checkDomainRedirects(in.RedirectRoot, in.Redirect404); err != nil {
+		return nil, err
+	}
+	return r.Client.Domain.UpdateOneID(id).SetInput(in).Save(ctx)
+}
+
+// DeleteDomain deletes a domain and its links. Errors: NotFound.
+func (r *Resolver) DeleteDomain(ctx context.Context, id int) error {
+	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+		if _, err := tx.Domain.Get(ctx, id); err != nil {
+			return err
+		}
+		ids, err := tx.Link.Query().Where(entlink.DomainIDEQ(id)).IDs(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ChannelItem.Delete().Where(channelitem.LinkIDIn(ids...)).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.Link.Delete().Where(entlink.IDIn(ids...)).Exec(ctx); err != nil {
+			return err
+		}
+		return tx.Domain.DeleteOneID(id).Exec(ctx)
+	})
+}
+
+// ---- channels ----
+
+func checkColor(c *string) error {
+	if c != nil && !colorRE.MatchString(*c) {
+		return apperr.InvalidField("color", "color must be a hex colour such as #FF0000")
+	}
+	return nil
+}
+
+// DeleteChannel deletes a channel; its items are unassigned, not deleted.
+func (r *Resolver) DeleteChannel(ctx context.Context, id int) error {
+	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+		if _, err := tx.Channel.Get(ctx, id); err != nil {
+			return err
+		}
+		if _, err := tx.ChannelItem.Delete().Where(channelitem.ChannelIDEQ(id)).Exec(ctx); err != nil {
+			return err
+		}
+		return tx.Channel.DeleteOneID(id).Exec(ctx)
+	})
+}
+
+// AssignChannelItem puts one of the viewer's links, bio pages or QR codes in
+// one of the viewer's channels; assigning twice returns the same item.
+// Errors: Invalid (bad or foreign ids).
+func (r *Resolver) AssignChannelItem(ctx context.Context, in model.AssignChannelItemInput) (*ent.ChannelItem, error) {
+	chID, err := decodeID("channelId", "Channel", in.ChannelID)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := exists(r.Client.Channel.Get(ctx, chID)); err != nil || !ok {
+		return nil, orInvalid(err, "channelId", "channel not found")
+	}
+	q := r.Client.ChannelItem.Query().Where(channelitem.ChannelIDEQ(chID))
+	c := r.Client.ChannelItem.Create().SetChannelID(chID).SetType(in.Type)
+	var found bool
+	switch in.Type {
+	case channelitem.TypeLINK:
+		id, err := decodeID("itemId", "Link", in.ItemID)
+		if err != nil {
+			return nil, err
+		}
+		found, err = exists(r.Client.Link.Get(ctx, id))
+		if err != nil {
+			return nil, err
+		}
+		q, c = q.Where(channelitem.LinkIDEQ(id)), c.SetLinkID(id)
+	case channelitem.TypeBIO:
+		id, err := decodeID("itemId", "BioPage", in.ItemID)
+		if err != nil {
+			return nil, err
+		}
+		found, err = exists(r.Client.BioPage.Get(ctx, id))
+		if err != nil {
+			return nil, err
+		}
+		q, c = q.Where(channelitem.BioPageIDEQ(id)), c.SetBioPageID(id)
+	case channelitem.TypeQR:
+		id, err := decodeID("itemId", "QRCode", in.ItemID)
+		if err != nil {
+			return nil, err
+		}
+		found, err = exists(r.Client.QRCode.Get(ctx, id))
+		if err != nil {
+			return nil, err
+		}
+		q, c = q.Where(channelitem.QrCodeIDEQ(id)), c.SetQrCodeID(id)
+	default:
+		return nil, apperr.InvalidField("type", "type must be LINK, BIO or QR")
+	}
+	if !found {
+		return nil, apperr.InvalidField("itemId", "item not found")
+	}
+	if it, err := q.Only(ctx); err == nil {
+		return it, nil
+	} else if !ent.IsNotFound(err) {
+		return nil, err
+	}
+	return c.Save(ctx)
+}
+
+func exists[T any](_ T, err error) (bool, error) {
+	if err == nil {
+		return true, nil
+	}
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return false, nil
+	}
+	return false, err
+}
+
+func orInvalid(err error, field, msg string) error {
+	if err != nil {
+		return err
+	}
+	return apperr.InvalidField(field, "%s", msg)
+}
+
+// channelItemView is what the legacy channel item shows.
+type channelItemView struct{ title, preview, url string }
+
+func (r *Resolver) channelItemView(ctx context.Context, it *ent.ChannelItem) (channelItemView, error) {
+	switch {
+	case it.LinkID != nil:
+		l, err := it.QueryLink().Only(ctx)
+		if err != nil {
+			return channelItemView{}, err
+		}
+		short, err := r.ShortURL(ctx, l)
+		title := l.Title
+		if title == "" {
+			title = l.Alias
+		}
+		return channelItemView{title, l.LongURL, short}, err
+	case it.BioPageID != nil:
+		b, err := it.QueryBioPage().Only(ctx)
+		if err != nil {
+			return channelItemView{}, err
+		}
+		u := r.BaseURL + "/" + b.Alias
+		return channelItemView{b.Name, u, u}, nil
+	case it.QrCodeID != nil:
+		q, err := it.QueryQrCode().Only(ctx)
+		if err != nil {
+			return channelItemView{}, err
+		}
+		u := r.qrLink(q)
+		return channelItemView{q.Name, u, u}, nil
+	}
+	return channelItemView{}, nil
+}
+
+// ---- campaigns ----
+
+func checkSlug(slug *string) error {
+	if slug != nil && *slug != "" && !slugRE.MatchString(*slug) {
+		return apperr.InvalidField("slug", "slug must be 1-100 letters, digits, '-' or '_'")
+	}
+	return nil
+}
+
+func (r *Resolver) slugTaken(ctx context.Context, slug *string, except int) error {
+	if slug == nil || *slug == "" {
+		return nil
+	}
+	taken, err := r.Client.Campaign.Query().Where(campaign.SlugEQ(*slug), campaign.IDNEQ(except)).Exist(auth.SystemContext(ctx))
+	if err != nil {
+		return err
+	}
+	if taken {
+		return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("slug %q is already taken", *slug), Field: "slug"}
+	}
+	return nil
+}
+
+// RotatorURL is {base}/r/{slug}, or nil for a campaign without a slug.
+func (r *Resolver) RotatorURL(c *ent.Campaign) *string {
+	if c.Slug == nil || *c.Slug == "" {
+		return nil
+	}
+	u := r.BaseURL + "/r/" + *c.Slug
+	return &u
+}
+
+// ListURL is {base}/u/{username}/{slug}-{id}; "list" stands in for a
+// missing slug, as in the legacy API.
+func (r *Resolver) ListURL(ctx context.Context, c *ent.Campaign) (string, error) {
+	u, err := c.QueryOwner().Only(auth.SystemContext(ctx))
+	if err != nil {
+		return "", err
+	}
+	slug := "list"
+	if c.Slug != nil && *c.Slug != "" {
+		slug = *c.Slug
+	}
+	return fmt.Sprintf("%s/u/%s/%s-%d", r.BaseURL, u.Username, slug, c.ID), nil
+}
+
+// DeleteCampaign deletes a campaign; its links stay, without a campaign.
+func (r *Resolver) DeleteCampaign(ctx context.Context, id int) error {
+	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+		if _, err := tx.Campaign.Get(ctx, id); err != nil {
+			return err
+		}
+		if _, err := tx.Link.Update().Where(entlink.CampaignIDEQ(id)).ClearCampaignID().Save(ctx); err != nil {
+			return err
+		}
+		return tx.Campaign.DeleteOneID(id).Exec(ctx)
+	})
+}
+
+// ---- pages ----
+
+func checkBio(alias *string, avatar *string, links []schematype.BioLink) error {
+	if alias != nil {
+		if err := link.ValidateAlias("alias", *alias); err != nil {
+			return err
+		}
+	}
+	if avatar != nil {
+		if err := link.ValidateOptionalURL("avatar", *avatar); err != nil {
+			return err
+		}
+	}
+	if len(links) > maxTargets {
+		return apperr.InvalidField("links", "at most %d links", maxTargets)
+	}
+	for _, l := range links {
+		if strings.TrimSpace(l.Title) == "" || len(l.Title) > 255 {
+			return apperr.InvalidField("links", "a bio link needs a title of at most 255 characters")
+		}
+		if err := link.ValidateURL("links", l.URL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Resolver) bioAliasTaken(ctx context.Context, alias string, except int) error {
+	sys := auth.SystemContext(ctx)
+	taken, err := r.Client.BioPage.Query().Where(biopage.AliasEQ(alias), biopage.IDNEQ(except)).Exist(sys)
+	if err == nil && !taken {
+		taken, err = r.Client.Link.Query().Where(entlink.AliasEQ(alias), entlink.DomainIDIsNil()).Exist(sys)
+	}
+	if err != nil {
+		return err
+	}
+	if taken {
+		return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("alias %q is already taken", alias), Field: "alias"}
+	}
+	return nil
+}
+
+// ---- QR codes ----
+
+type uploadFile = graphql.Upload
+
+func (r *Resolver) qrLink(q *ent.QRCode) string { return r.BaseURL + "/qr/" + q.Alias }
+
+// maxLogoBytes bounds a QR logo, fetched or uploaded.
+const maxLogoBytes = 1 << 20
+
+func readUpload(u io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(u, maxLogoBytes+1))
+	if err != nil {
+		return nil, apperr.InvalidField("logo", "could not read the uploaded logo")
+	}
+	if len(b) > maxLogoBytes {
+		return nil, apperr.InvalidField("logo", "logo is larger than 1 MiB")
+	}
+	return b, nil
+}
+
+// checkQRData validates a payload for its type; without QR hooks only the
+// basic shapes are checked.
+func (r *Resolver) checkQRData(typ qrcode.Type, data any) (any, error) {
+	if r.QR != nil {
+		return r.QR.Validate(string(typ), data)
+	}
+	s, ok := data.(string)
+	switch {
+	case typ == qrcode.TypeLINK:
+		if !ok {
+			return nil, apperr.InvalidField("data", "data of a link QR code is a URL string")
+		}
+		return s, link.ValidateURL("data", s)
+	case ok && strings.TrimSpace(s) == "":
+		return nil, apperr.InvalidField("data", "data is required")
+	}
+	return data, nil
+}
+
+// CreateQRCode creates a QR code. Errors: Invalid (payload, colours, logo).
+func (r *Resolver) CreateQRCode(ctx context.Context, in model.CreateQRCodeInput) (*ent.QRCode, error) {
+	data, err := r.checkQRData(in.Type, in.Data)
+	if err != nil {
+		return nil, err
+	}
+	c := r.Client.QRCode.Create().SetType(in.Type).SetData(data).SetNillableName(in.Name).
+		SetNillableBackground(in.Background).SetNillableForeground(in.Foreground)
+	fg, bg := "rgb(0,0,0)", "rgb(255,255,255)"
+	if in.Foreground != nil {
+		fg = *in.Foreground
+	}
+	if in.Background != nil {
+		bg = *in.Background
+	}
+	if r.QR != nil {
+		if err := r.QR.CheckColors(fg, bg); err != nil {
+			return nil, err
+		}
+	}
+	logo, err := r.qrLogo(ctx, in.LogoURL, in.Logo)
+	if err != nil {
+		return nil, err
+	}
+	if logo != nil {
+		c.SetLogoImage(logo)
+	}
+	if in.LogoURL != nil {
+		c.SetLogo(*in.LogoURL)
+	}
+	for attempt := 0; ; attempt++ {
+		q, err := c.SetAlias(link.NewAlias(aliasLength)).Save(ctx)
+		if err == nil || !ent.IsConstraintError(err) || attempt >= 5 {
+			return q, err
+		}
+	}
+}
+
+func (r *Resolver) qrLogo(ctx context.Context, logoURL *string, upload *uploadFile) ([]byte, error) {
+	switch {
+	case upload != nil:
+		b, err := readUpload(upload.File)
+		if err != nil {
+			return nil, err
+		}
+		if r.QR != nil {
+			return b, r.QR.CheckLogo(b)
+		}
+		return b, nil
+	case logoURL != nil && *logoURL != "":
+		if err := link.ValidateURL("logoUrl", *logoURL); err != nil {
+			return nil, err
+		}
+		if r.QR != nil {
+			return r.QR.FetchLogo(ctx, *logoURL)
+		}
+	}
+	return nil, nil
+}
+
+// UpdateQRCode changes a QR code; its alias (and so its image URL) stays.
+func (r *Resolver) UpdateQRCode(ctx context.Context, id int, in model.UpdateQRCodeInput) (*ent.QRCode, error) {
+	cur, err := r.Client.QRCode.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	u := r.Client.QRCode.UpdateOne(cur).SetNillableName(in.Name).
+		SetNillableBackground(in.Background).SetNillableForeground(in.Foreground)
+	if in.Data != nil {
+		data, err := r.checkQRData(cur.Type, in.Data)
+		if err != nil {
+			return nil, err
+		}
+		u.SetData(data)
+	}
+	fg, bg := cur.Foreground, cur.Background
+	if in.Foreground != nil {
+		fg = *in.Foreground
+	}
+	if in.Background != nil {
+		bg = *in.Background
+	}
+	if r.QR != nil {
+		if err := r.QR.CheckColors(fg, bg); err != nil {
+			return nil, err
+		}
+	}
+	if in.ClearLogo != nil && *in.ClearLogo {
+		u.ClearLogoImage().SetLogo("")
+	}
+	logo, err := r.qrLogo(ctx, in.LogoURL, in.Logo)
+	if err != nil {
+		return nil, err
+	}
+	if logo != nil {
+		u.SetLogoImage(logo)
+	}
+	if in.LogoURL != nil {
+		u.SetLogo(*in.LogoURL)
+	}
+	return u.Save(ctx)
+}
+
+// DeleteQRCode deletes a QR code and its channel memberships.
+func (r *Resolver) DeleteQRCode(ctx context.Context, id int) error {
+	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+		if _, err := tx.QRCode.Get(ctx, id); err != nil {
+			return err
+		}
+		if _, err := tx.ChannelItem.Delete().Where(channelitem.QrCodeIDEQ(id)).Exec(ctx); err != nil {
+			return err
+		}
+		return tx.QRCode.DeleteOneID(id).Exec(ctx)
+	})
+}
+
+// ---- statistics ----
+
+func (r *Resolver) stats(ctx context.Context, s analytics.Scope) (*analytics.Stats, error) {
+	if r.Stats == nil {
+		return nil, apperr.Errorf(apperr.Internal, "statistics are not available")
+	}
+	return r.Stats.Totals(ctx, s)
+}
+
+// DeleteSplashPage deletes a splash page; links that used it go direct.
+func (r *Resolver) DeleteSplashPage(ctx context.Context, id int) error {
+	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+		if _, err := tx.SplashPage.Get(ctx, id); err != nil {
+			return err
+		}
+		if _, err := tx.Link.Update().Where(entlink.SplashPageIDEQ(id)).ClearSplashPageID().
+			SetRedirectType(entlink.RedirectTypeDIRECT).Save(ctx); err != nil {
+			return err
+		}
+		return tx.SplashPage.DeleteOneID(id).Exec(ctx)
+	})
+}
+
+// DeleteCTAOverlay deletes an overlay; links that used it go direct.
+func (r *Resolver) DeleteCTAOverlay(ctx context.Context, id int) error {
+	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+		if _, err := tx.CTAOverlay.Get(ctx, id); err != nil {
+			return err
+		}
+		if _, err := tx.Link.Update().Where(entlink.CtaOverlayIDEQ(id)).ClearCtaOverlayID().
+			SetRedirectType(entlink.RedirectTypeDIRECT).Save(ctx); err != nil {
+			return err
+		}
+		return tx.CTAOverlay.DeleteOneID(id).Exec(ctx)
+	})
+}
+
+// DeleteBioPage deletes a bio page and its channel memberships.
+func (r *Resolver) DeleteBioPage(ctx context.Context, id int) error {
+	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+		if _, err := tx.BioPage.Get(ctx, id); err != nil {
+			return err
+		}
+		if _, err := tx.ChannelItem.Delete().Where(channelitem.BioPageIDEQ(id)).Exec(ctx); err != nil {
+			return err
+		}
+		return tx.BioPage.DeleteOneID(id).Exec(ctx)
+	})
+}

@@ -1,0 +1,160 @@
+// Command shortener is a self-hosted link-management server: short links,
+// QR codes, branded domains, campaigns and click analytics, over a GraphQL
+// API and a REST API compatible with the legacy one.
+//
+//	shortener serve [flags]
+//	shortener user create --email E --username U --password P [--plan free|pro]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"shortener/account"
+	"shortener/app"
+	"shortener/ent/user"
+	"shortener/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "shortener:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  shortener serve [--addr :8080] [--db DSN] [--base-url URL] [--rate-limit N] ...
+  shortener user create --email E --username U --password P [--plan free|pro] [--db DSN]
+run "shortener serve -h" for every flag`
+
+// run is main without the process: tests call it with their own context,
+// arguments and output.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errors.New("missing command")
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stderr)
+	case "user":
+		if len(args) > 1 && args[1] == "create" {
+			return userCreate(ctx, args[2:], stdout, stderr)
+		}
+	case "-h", "--help", "help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(stderr, usage)
+	return fmt.Errorf("unknown command %q", strings.Join(args, " "))
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(name))
+	return b
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", env("ADDR", ":8080"), "listen address [ADDR]")
+	db := fs.String("db", env("DATABASE_URL", store.DefaultDSN), "database: sqlite://PATH or postgres://... [DATABASE_URL]")
+	baseURL := fs.String("base-url", env("BASE_URL", "http://localhost:8080"), "prefix of every short URL [BASE_URL]")
+	rateLimit := fs.String("rate-limit", env("RATE_LIMIT", ""), "requests per minute per API key, overriding the plan limits (free 30, pro 120); 0 disables [RATE_LIMIT]")
+	countryHeader := fs.String("country-header", env("COUNTRY_HEADER", ""), "request header holding the visitor's ISO country code, e.g. CF-IPCountry [COUNTRY_HEADER]")
+	geoIP := fs.String("geoip-db", env("GEOIP_DB", ""), "MaxMind-format country database [GEOIP_DB]")
+	trustProxy := fs.Bool("trust-proxy", envBool("TRUST_PROXY"), "take the client IP from X-Forwarded-For [TRUST_PROXY]")
+	noSignup := fs.Bool("disable-signup", envBool("DISABLE_SIGNUP"), "turn off the public signup mutation [DISABLE_SIGNUP]")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg := app.Config{
+		DB: *db, BaseURL: *baseURL, CountryHeader: *countryHeader, GeoIPDB: *geoIP,
+		TrustProxy: *trustProxy, SignupDisabled: *noSignup, Log: log,
+	}
+	if *rateLimit != "" {
+		n, err := strconv.Atoi(*rateLimit)
+		if err != nil || n < 0 {
+			return fmt.Errorf("--rate-limit must be a number >= 0, got %q", *rateLimit)
+		}
+		cfg.RateLimit = &n
+	}
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "db", strings.SplitN(cfg.DB, "://", 2)[0])
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return a.Shutdown(shutdownCtx)
+}
+
+func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", env("DATABASE_URL", store.DefaultDSN), "database: sqlite://PATH or postgres://... [DATABASE_URL]")
+	email := fs.String("email", "", "email address (required)")
+	username := fs.String("username", "", "username (required)")
+	password := fs.String("password", "", "password, 8 to 72 bytes (required)")
+	plan := fs.String("plan", "free", "free or pro")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	client, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	u, key, err := account.CreateUser(ctx, client, account.NewUser{
+		Email: *email, Username: *username, Password: *password, Plan: user.Plan(strings.ToUpper(*plan)),
+	})
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(map[string]any{
+		"id": u.ID, "email": u.Email, "username": u.Username, "apiKey": key,
+	})
+}

@@ -1,0 +1,98 @@
+// Package store opens the database named by a DSN (sqlite://PATH or
+// postgres://...), migrates the schema and returns the ent client.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "github.com/mattn/go-sqlite3"    // registers "sqlite3"
+
+	"shortener/ent"
+	_ "shortener/ent/runtime" // registers the schema's hooks and privacy policies
+)
+
+// DefaultDSN is where the server keeps its data when no --db is given.
+const DefaultDSN = "sqlite://data/shortener.db"
+
+// Open opens dsn, migrates the schema and returns the client.
+func Open(ctx context.Context, dsn string) (*ent.Client, error) {
+	drv, err := openDriver(dsn)
+	if err != nil {
+		return nil, err
+	}
+	client := ent.NewClient(ent.Driver(drv))
+	if err := client.Schema.Create(ctx); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("migrate schema: %w", err)
+	}
+	return client, nil
+}
+
+func openDriver(dsn string) (*entsql.Driver, error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite://"):
+		path := strings.TrimPrefix(dsn, "sqlite://")
+		if path == "" {
+			return nil, fmt.Errorf("sqlite DSN %q has no path", dsn)
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		db, err := sql.Open("sqlite3", SQLiteDSN(path))
+		if err != nil {
+			return nil, err
+		}
+		// WAL lets readers run beside the one writer; writers queue on
+		// busy_timeout and take the lock at BEGIN (immediate), so a read
+		// transaction never has to upgrade and fail with SQLITE_BUSY.
+		db.SetMaxOpenConns(16)
+		db.SetMaxIdleConns(16)
+		if err := db.Ping(); err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		return entsql.OpenDB(dialect.SQLite, db), nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(32)
+		db.SetMaxIdleConns(32)
+		if err := db.Ping(); err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		return entsql.OpenDB(dialect.Postgres, db), nil
+	}
+	return nil, fmt.Errorf("unsupported database %q: use sqlite://PATH or postgres://...", redact(dsn))
+}
+
+// SQLiteDSN returns the go-sqlite3 DSN of a database file with the pragmas
+// the server relies on.
+func SQLiteDSN(path string) string {
+	q := url.Values{}
+	q.Set("_fk", "1")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		u.User = url.User(u.User.Username())
+		return u.String()
+	}
+	return dsn
+}
