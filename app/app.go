@@ -52,6 +52,9 @@ type App struct {
 	Resolver *graph.Resolver
 	Limiter  *ratelimit.Limiter
 	handler  http.Handler
+	// onShutdown runs in order when the server stops, after HTTP has
+	// drained: the click writer flushes here.
+	onShutdown []func(context.Context) error
 }
 
 // New opens the database and builds the handler.
@@ -117,6 +120,8 @@ func (a *App) routes() http.Handler {
 		h := &rest.Handler{Resolver: a.Resolver}
 		r.Mount("/", h.Routes())
 	})
+	a.mountQR(r)
+	a.mountPublic(r) // last: it serves /{alias} on every host
 	return r
 }
 
@@ -163,7 +168,14 @@ func writeGraphQLError(w http.ResponseWriter, _ *http.Request, status int, msg s
 	})
 }
 
-
-// Shutdown finishes background work (the click writer flushes here once the
-// redirect engine lands) after the HTTP server has stopped.
-func (a *App) Shutdown(ctx context.Context) error { return nil }
+// Shutdown finishes background work after the HTTP server has stopped.
+func (a *App) Shutdown(ctx context.Context) error {
+	var first error
+	for _, f := range a.onShutdown {
+		if err := f(ctx); err != nil && first == nil {
+			first = err
+		}
+	}
+	a.onShutdown = nil
+	return first
+}
