@@ -17,6 +17,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"shortener/account"
+	"shortener/analytics"
 	"shortener/auth"
 	"shortener/ent"
 	"shortener/graph"
@@ -52,6 +53,8 @@ type App struct {
 	Resolver *graph.Resolver
 	Limiter  *ratelimit.Limiter
 	handler  http.Handler
+	// Clicks takes the visits of links and QR codes.
+	Clicks analytics.Sink
 	// onShutdown runs in order when the server stops, after HTTP has
 	// drained: the click writer flushes here.
 	onShutdown []func(context.Context) error
@@ -80,6 +83,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	res.Now = cfg.Now
 	res.Log = cfg.Log
 	a := &App{Config: cfg, Client: client, Resolver: res, Limiter: ratelimit.New(cfg.Now)}
+	if err := a.startAnalytics(ctx); err != nil {
+		client.Close()
+		return nil, err
+	}
 	a.handler = a.routes()
 	return a, nil
 }
