@@ -72,6 +72,13 @@ func env(name, def string) string {
 	return def
 }
 
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return def
+}
+
 func envBool(name string) bool {
 	b, _ := strconv.ParseBool(os.Getenv(name))
 	return b
@@ -87,6 +94,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	countryHeader := fs.String("country-header", env("COUNTRY_HEADER", ""), "request header holding the visitor's ISO country code, e.g. CF-IPCountry [COUNTRY_HEADER]")
 	geoIP := fs.String("geoip-db", env("GEOIP_DB", ""), "MaxMind-format country database [GEOIP_DB]")
 	trustProxy := fs.Bool("trust-proxy", envBool("TRUST_PROXY"), "take the client IP from X-Forwarded-For [TRUST_PROXY]")
+	redirectStatus := fs.Int("redirect-status", envInt("REDIRECT_STATUS", 302), "status of short-link redirects: 301, 302, 307 or 308 [REDIRECT_STATUS]")
+	secret := fs.String("secret", env("SECRET", ""), "server secret (16+ characters) for password-unlock cookies and visitor hashes; default: generated and kept in DBPATH.secret for SQLite, random per process for PostgreSQL [SECRET]")
 	noSignup := fs.Bool("disable-signup", envBool("DISABLE_SIGNUP"), "turn off the public signup mutation [DISABLE_SIGNUP]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -95,6 +104,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := app.Config{
 		DB: *db, BaseURL: *baseURL, CountryHeader: *countryHeader, GeoIPDB: *geoIP,
 		TrustProxy: *trustProxy, SignupDisabled: *noSignup, Log: log,
+		RedirectStatus: *redirectStatus, Secret: *secret,
 	}
 	if *rateLimit != "" {
 		n, err := strconv.Atoi(*rateLimit)
@@ -120,16 +130,27 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 
 	select {
 	case err := <-errc:
+		// The listener failed: still write the clicks already taken.
+		_ = a.Shutdown(context.Background())
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	// Stop accepting and let in-flight requests finish, then flush the
+	// clicks they recorded; the flush runs even if draining timed out.
+	httpErr := srv.Shutdown(shutdownCtx)
+	flushCtx, cancelFlush := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancelFlush()
+	if err := a.Shutdown(flushCtx); err != nil {
+		return fmt.Errorf("flush clicks: %w", err)
 	}
-	return a.Shutdown(shutdownCtx)
+	if httpErr != nil {
+		return fmt.Errorf("shutdown: %w", httpErr)
+	}
+	log.Info("stopped", "clicks_written", a.Writer.Written(), "clicks_dropped", a.Recorder.Dropped())
+	return nil
 }
 
 func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -22,6 +22,7 @@ import (
 	"shortener/ent"
 	"shortener/graph"
 	"shortener/ratelimit"
+	"shortener/redirect"
 	"shortener/rest"
 	"shortener/store"
 )
@@ -39,8 +40,15 @@ type Config struct {
 	GeoIPDB        string
 	TrustProxy     bool
 	SignupDisabled bool
-	Log            *slog.Logger
-	Now            func() time.Time
+	// RedirectStatus answers short links: 301, 302 (0 means 302), 307, 308.
+	RedirectStatus int
+	// Secret signs password-unlock cookies and keys visitor hashes; empty
+	// means generated and kept beside a SQLite database (see loadSecret).
+	Secret string
+	// ClickQueue is the capacity of the click queue (0: the default).
+	ClickQueue int
+	Log        *slog.Logger
+	Now        func() time.Time
 }
 
 // DefaultPlanLimits are the requests per minute of each plan.
@@ -55,6 +63,15 @@ type App struct {
 	handler  http.Handler
 	// Clicks takes the visits of links and QR codes.
 	Clicks analytics.Sink
+	// Recorder and Writer are the click pipeline behind Clicks.
+	Recorder *analytics.Recorder
+	Writer   *analytics.Writer
+	// Cache holds redirect snapshots.
+	Cache  *redirect.Cache
+	secret []byte
+	geo    *analytics.GeoIP
+	// onClose runs after the database is closed.
+	onClose []func() error
 	// onShutdown runs in order when the server stops, after HTTP has
 	// drained: the click writer flushes here.
 	onShutdown []func(context.Context) error
@@ -74,6 +91,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://localhost:8080"
 	}
+	if err := checkRedirectStatus(cfg.RedirectStatus); err != nil {
+		return nil, err
+	}
 	client, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -84,7 +104,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	res.Log = cfg.Log
 	a := &App{Config: cfg, Client: client, Resolver: res, Limiter: ratelimit.New(cfg.Now)}
 	if err := a.startAnalytics(ctx); err != nil {
-		client.Close()
+		a.Close()
 		return nil, err
 	}
 	a.handler = a.routes()
@@ -94,8 +114,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 // Handler is the server's root handler.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Close releases the database.
-func (a *App) Close() error { return a.Client.Close() }
+// Close releases the database and the GeoIP file. Call Shutdown first:
+// it flushes the clicks.
+func (a *App) Close() error {
+	err := a.Client.Close()
+	for _, f := range a.onClose {
+		_ = f()
+	}
+	a.onClose = nil
+	return err
+}
 
 func (a *App) routes() http.Handler {
 	r := chi.NewRouter()

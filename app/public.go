@@ -2,49 +2,87 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
+	"entgo.io/ent/dialect"
 	"github.com/go-chi/chi/v5"
 
 	"shortener/analytics"
-	"shortener/auth"
 	"shortener/ent"
-	"shortener/ent/link"
-	"shortener/ent/qrcode"
+	"shortener/redirect"
 )
 
-// startAnalytics sets up click recording and statistics.
-// TODO(#4): replace the synchronous sink with the buffered recorder and
-// batch writer, and set a.Resolver.Stats.
+// startAnalytics sets up the click pipeline (a non-blocking Recorder, a
+// batch Writer flushed at shutdown), the statistics Store, and the redirect
+// snapshot cache with the ent hooks that keep it right.
 func (a *App) startAnalytics(ctx context.Context) error {
-	a.Clicks = syncSink{client: a.Client}
+	secret, err := loadSecret(a.Config)
+	if err != nil {
+		return err
+	}
+	a.secret = secret
+	if a.Config.GeoIPDB != "" {
+		if a.geo, err = analytics.OpenGeoIP(a.Config.GeoIPDB); err != nil {
+			return err
+		}
+		a.onClose = append(a.onClose, a.geo.Close)
+	}
+	d := dialectOf(a.Config.DB)
+	a.Recorder = analytics.NewRecorder(a.Config.ClickQueue)
+	a.Writer = analytics.NewWriter(a.Client, a.Recorder, analytics.WriterOptions{
+		Dialect: d, Hasher: analytics.NewHasher(secret), GeoIP: a.geo, Log: a.Config.Log,
+	})
+	a.Writer.Start()
+	a.Clicks = a.Recorder
+	a.onShutdown = append(a.onShutdown, func(ctx context.Context) error {
+		if err := a.Writer.Close(ctx); err != nil {
+			return err
+		}
+		if n := a.Recorder.Dropped(); n > 0 {
+			a.Config.Log.Warn("clicks dropped because the queue was full", "dropped", n)
+		}
+		return nil
+	})
+	a.Resolver.Stats = analytics.NewStore(a.Client, d)
+
+	a.Cache = redirect.NewCache(a.Client, a.Config.BaseURL, redirect.CacheOptions{Now: a.Config.Now})
+	// Every write path invalidates: hooks sit on the ent client, below
+	// GraphQL, REST and anything else that writes.
+	a.Client.Link.Use(a.Cache.LinkHook())
+	for _, use := range []func(...ent.Hook){
+		a.Client.Domain.Use, a.Client.SplashPage.Use, a.Client.CTAOverlay.Use,
+		a.Client.Pixel.Use, a.Client.BioPage.Use,
+	} {
+		use(a.Cache.FlushHook())
+	}
 	return nil
-}
-
-// syncSink writes each hit at once. It is the stand-in until the buffered
-// recorder of the redirect issue lands: it does wait on the database.
-type syncSink struct{ client *ent.Client }
-
-func (s syncSink) Record(h analytics.Hit) {
-	ctx := auth.SystemContext(context.Background())
-	c := s.client.Click.Create().SetOwnerID(h.OwnerID).SetCreatedAt(h.Time).SetCountry(h.Country).SetBot(h.Bot)
-	if h.LinkID != 0 {
-		c.SetLinkID(h.LinkID)
-	}
-	if h.QRCodeID != 0 {
-		c.SetQrCodeID(h.QRCodeID)
-	}
-	if err := c.Exec(ctx); err != nil || h.Bot {
-		return
-	}
-	if h.LinkID != 0 {
-		_ = s.client.Link.Update().Where(link.IDEQ(h.LinkID)).AddClicks(1).Exec(ctx)
-	}
-	if h.QRCodeID != 0 {
-		_ = s.client.QRCode.Update().Where(qrcode.IDEQ(h.QRCodeID)).AddScans(1).Exec(ctx)
-	}
 }
 
 // mountPublic mounts the public visitor routes: GET /{alias} on the base
 // host and on branded domains, /r/{slug}, /u/{username}/{slug}-{id} and bio
-// pages. TODO(#4): the redirect engine mounts here.
-func (a *App) mountPublic(r chi.Router) {}
+// pages.
+func (a *App) mountPublic(r chi.Router) {
+	h := redirect.New(redirect.Config{
+		Client: a.Client, Cache: a.Cache, Sink: a.Clicks, BaseURL: a.Config.BaseURL,
+		Status: a.Config.RedirectStatus, CountryHeader: a.Config.CountryHeader, GeoIP: a.geo,
+		Secret: a.secret, Now: a.Config.Now, Log: a.Config.Log,
+	})
+	h.Mount(r)
+}
+
+// dialectOf names the SQL dialect of a DSN.
+func dialectOf(dsn string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return dialect.Postgres
+	}
+	return dialect.SQLite
+}
+
+// checkRedirectStatus refuses a redirect status other than 301/302/307/308.
+func checkRedirectStatus(code int) error {
+	if code == 0 || redirect.ValidStatus(code) {
+		return nil
+	}
+	return fmt.Errorf("redirect status must be 301, 302, 307 or 308, got %d", code)
+}

@@ -1,0 +1,380 @@
+package analytics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	entsql "entgo.io/ent/dialect/sql"
+
+	"shortener/auth"
+	"shortener/ent"
+	"shortener/ent/click"
+	"shortener/ent/link"
+	"shortener/ent/qrcode"
+)
+
+// WriterOptions configure a Writer.
+type WriterOptions struct {
+	// Dialect is the SQL dialect of the client's database
+	// (entgo.io/ent/dialect.SQLite or .Postgres).
+	Dialect string
+	// BatchSize is the most hits written in one transaction (default 500).
+	BatchSize int
+	// Interval is how long a hit may wait for a batch to fill (default 100 ms).
+	Interval time.Duration
+	// Hasher makes visitor hashes; required.
+	Hasher *Hasher
+	// GeoIP resolves the country of hits that arrive without one; optional.
+	GeoIP *GeoIP
+	Log   *slog.Logger
+}
+
+// Writer drains a Recorder into the database in batches: one transaction
+// per batch inserts the click rows and bumps each link's clicks and
+// unique_clicks and each QR code's scans once. The enrichment that costs
+// (user-agent parsing, GeoIP, hashing) happens here, off the request path.
+type Writer struct {
+	client *ent.Client
+	rec    *Recorder
+	opts   WriterOptions
+
+	flushReq chan chan error
+	stop     chan struct{}
+	done     chan struct{}
+	once     sync.Once
+
+	written, failed atomic.Uint64
+
+	// Owned by the writer goroutine.
+	agents map[string]Agent // user-agent parse cache
+	seen   seenSet
+}
+
+// NewWriter returns a Writer of rec's hits into client; Start runs it.
+func NewWriter(client *ent.Client, rec *Recorder, opts WriterOptions) *Writer {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 500
+	}
+	if opts.Interval <= 0 {
+		opts.Interval = 100 * time.Millisecond
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	return &Writer{
+		client: client, rec: rec, opts: opts,
+		flushReq: make(chan chan error),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+		agents:   map[string]Agent{},
+	}
+}
+
+// Start runs the writer in its own goroutine until Close.
+func (w *Writer) Start() { go w.run() }
+
+// Written is the number of hits stored; Failed the number given up after
+// the database refused them.
+func (w *Writer) Written() uint64 { return w.written.Load() }
+
+// Failed is the number of hits the database refused even one by one.
+func (w *Writer) Failed() uint64 { return w.failed.Load() }
+
+// Flush writes every hit recorded before the call and returns when they are
+// stored. Tests call it instead of sleeping.
+func (w *Writer) Flush(ctx context.Context) error {
+	reply := make(chan error, 1)
+	select {
+	case w.flushReq <- reply:
+	case <-w.done:
+		return errors.New("click writer is closed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close drains the queue, writes what is left and stops the writer. The
+// server calls it after HTTP has stopped, so no click is lost on SIGTERM.
+func (w *Writer) Close(ctx context.Context) error {
+	w.once.Do(func() { close(w.stop) })
+	select {
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("close click writer: %w (%d clicks still queued)", ctx.Err(), w.rec.Queued())
+	}
+}
+
+func (w *Writer) run() {
+	defer close(w.done)
+	tick := time.NewTicker(w.opts.Interval)
+	defer tick.Stop()
+	batch := make([]Hit, 0, w.opts.BatchSize)
+	for {
+		select {
+		case h := <-w.rec.ch:
+			batch = append(batch, h)
+			if len(batch) >= w.opts.BatchSize {
+				w.write(batch)
+				batch = batch[:0]
+			}
+		case <-tick.C:
+			if len(batch) > 0 {
+				w.write(batch)
+				batch = batch[:0]
+			}
+		case reply := <-w.flushReq:
+			batch = w.drain(batch)
+			reply <- w.write(batch)
+			batch = batch[:0]
+		case <-w.stop:
+			batch = w.drain(batch)
+			w.write(batch)
+			return
+		}
+	}
+}
+
+// drain takes everything queued now, writing full batches on the way.
+func (w *Writer) drain(batch []Hit) []Hit {
+	for {
+		select {
+		case h := <-w.rec.ch:
+			batch = append(batch, h)
+			if len(batch) >= w.opts.BatchSize {
+				w.write(batch)
+				batch = batch[:0]
+			}
+		default:
+			return batch
+		}
+	}
+}
+
+// write stores a batch, retrying once; if the batch still fails it stores
+// the hits one by one so one bad hit can't lose the others.
+func (w *Writer) write(batch []Hit) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(auth.SystemContext(context.Background()), 30*time.Second)
+	defer cancel()
+	err := w.writeBatch(ctx, batch)
+	if err != nil {
+		time.Sleep(50 * time.Millisecond)
+		err = w.writeBatch(ctx, batch)
+	}
+	if err == nil {
+		w.written.Add(uint64(len(batch)))
+		return nil
+	}
+	w.opts.Log.Error("write clicks", "err", err, "clicks", len(batch))
+	var first error
+	for i := range batch {
+		if err := w.writeBatch(ctx, batch[i:i+1]); err != nil {
+			w.failed.Add(1)
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		w.written.Add(1)
+	}
+	return first
+}
+
+// counter is what one batch adds to one link or QR code.
+type counter struct{ clicks, unique int }
+
+func (w *Writer) writeBatch(ctx context.Context, batch []Hit) error {
+	tx, err := w.client.Tx(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	newSeen, err := w.insert(ctx, tx.Client(), batch)
+	if err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	for _, k := range newSeen {
+		w.seen.add(k)
+	}
+	return nil
+}
+
+// insert writes the rows and counters of batch in tx and returns the
+// visitor keys seen for the first time today.
+func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch []Hit) ([]seenKey, error) {
+	links, qrs, err := existing(ctx, tx, batch)
+	if err != nil {
+		return nil, err
+	}
+	linkCount := map[int]*counter{}
+	qrCount := map[int]int{}
+	var newSeen []seenKey
+	pending := map[seenKey]bool{}
+	creates := make([]*ent.ClickCreate, 0, len(batch))
+	for i := range batch {
+		h := &batch[i]
+		t := h.Time.UTC()
+		if h.Time.IsZero() {
+			t = time.Now().UTC()
+		}
+		a := w.agent(h.UserAgent)
+		country := h.Country
+		if country == "" {
+			country = w.opts.GeoIP.Country(h.IP)
+		}
+		hash := w.opts.Hasher.Hash(h.IP, h.UserAgent, t)
+		c := tx.Click.Create().SetOwnerID(h.OwnerID).SetCreatedAt(t).SetCountry(country).
+			SetReferrer(ReferrerHost(h.Referrer)).SetBrowser(a.Browser).SetOs(a.OS).SetDevice(a.Device).
+			SetLanguage(PrimaryLanguage(h.AcceptLanguage)).SetVisitorHash(hash).SetBot(h.Bot)
+		if h.LinkID != 0 && links[h.LinkID] {
+			c.SetLinkID(h.LinkID)
+			if !h.Bot {
+				n := linkCount[h.LinkID]
+				if n == nil {
+					n = &counter{}
+					linkCount[h.LinkID] = n
+				}
+				n.clicks++
+				k := seenKey{day: dayOf(t), link: h.LinkID, hash: hash}
+				if !pending[k] {
+					first, err := w.firstVisit(ctx, tx, k, t)
+					if err != nil {
+						return nil, err
+					}
+					pending[k] = true
+					newSeen = append(newSeen, k)
+					if first {
+						n.unique++
+					}
+				}
+			}
+		}
+		if h.QRCodeID != 0 && qrs[h.QRCodeID] {
+			c.SetQrCodeID(h.QRCodeID)
+			if !h.Bot {
+				qrCount[h.QRCodeID]++
+			}
+		}
+		creates = append(creates, c)
+	}
+	if err := tx.Click.CreateBulk(creates...).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("insert clicks: %w", err)
+	}
+	b := entsql.Dialect(w.opts.Dialect)
+	for id, n := range linkCount {
+		q, args := b.Update(link.Table).Add(link.FieldClicks, n.clicks).Add(link.FieldUniqueClicks, n.unique).
+			Where(entsql.EQ(link.FieldID, id)).Query()
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return nil, fmt.Errorf("count link clicks: %w", err)
+		}
+	}
+	for id, n := range qrCount {
+		q, args := b.Update(qrcode.Table).Add(qrcode.FieldScans, n).Where(entsql.EQ(qrcode.FieldID, id)).Query()
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return nil, fmt.Errorf("count qr scans: %w", err)
+		}
+	}
+	return newSeen, nil
+}
+
+// existing returns which of the batch's links and QR codes still exist: a
+// hit of one deleted since is kept for the owner's statistics, without it.
+func existing(ctx context.Context, tx *ent.Client, batch []Hit) (links, qrs map[int]bool, err error) {
+	var lids, qids []int
+	for _, h := range batch {
+		if h.LinkID != 0 {
+			lids = append(lids, h.LinkID)
+		}
+		if h.QRCodeID != 0 {
+			qids = append(qids, h.QRCodeID)
+		}
+	}
+	links, qrs = map[int]bool{}, map[int]bool{}
+	if len(lids) > 0 {
+		ids, err := tx.Link.Query().Where(link.IDIn(unique(lids)...)).IDs(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("find links: %w", err)
+		}
+		for _, id := range ids {
+			links[id] = true
+		}
+	}
+	if len(qids) > 0 {
+		ids, err := tx.QRCode.Query().Where(qrcode.IDIn(unique(qids)...)).IDs(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("find qr codes: %w", err)
+		}
+		for _, id := range ids {
+			qrs[id] = true
+		}
+	}
+	return links, qrs, nil
+}
+
+func unique(ids []int) []int {
+	seen := make(map[int]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// agent parses a user agent through a small cache: real traffic repeats a
+// few hundred user agents, and parsing is the writer's biggest cost.
+func (w *Writer) agent(ua string) Agent {
+	if a, ok := w.agents[ua]; ok {
+		return a
+	}
+	a := ParseUserAgent(ua)
+	if len(w.agents) >= 4096 {
+		clear(w.agents)
+	}
+	w.agents[ua] = a
+	return a
+}
+
+// firstVisit reports whether k is the visitor's first (non-bot) click on the
+// link today. Visitor hashes change every day, so only today's rows can
+// match; the in-memory set answers without the database when it has seen
+// the whole day.
+func (w *Writer) firstVisit(ctx context.Context, tx *ent.Client, k seenKey, t time.Time) (bool, error) {
+	w.seen.roll(k.day)
+	if k.day == w.seen.day {
+		if w.seen.has(k) {
+			return false, nil
+		}
+		if w.seen.complete {
+			return true, nil
+		}
+	}
+	start := time.Unix(k.day*86400, 0).UTC()
+	found, err := tx.Click.Query().Where(click.LinkIDEQ(k.link), click.VisitorHashEQ(k.hash),
+		click.BotEQ(false), click.CreatedAtGTE(start)).Exist(ctx)
+	if err != nil {
+		return false, fmt.Errorf("find visitor: %w", err)
+	}
+	return !found, nil
+}
+
+func dayOf(t time.Time) int64 { return t.Unix() / 86400 }

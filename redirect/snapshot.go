@@ -1,0 +1,218 @@
+package redirect
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"shortener/analytics"
+	"shortener/auth"
+	"shortener/ent"
+	"shortener/ent/biopage"
+	"shortener/ent/domain"
+	entlink "shortener/ent/link"
+	"shortener/ent/schema/schematype"
+)
+
+// Kind is what lives at a (host, alias).
+type Kind uint8
+
+// Kinds of snapshot.
+const (
+	KindMissing Kind = iota // nothing: 404, or the domain's redirect404
+	KindLink
+	KindBio
+)
+
+// Domain is a branded domain as the public routes need it.
+type Domain struct {
+	ID           int
+	Host         string
+	Origin       string // scheme and host, as registered: https://go.example.com
+	RedirectRoot string
+	Redirect404  string
+}
+
+// Snapshot is an immutable copy of everything the public routes need to
+// answer for one (domain, alias): the link with its rules, pages and pixels
+// resolved, or a bio page, or nothing. Handlers share snapshots between
+// requests and must not change them.
+type Snapshot struct {
+	Kind   Kind
+	Domain *Domain // nil on the base host
+
+	LinkID, OwnerID int
+	Alias           string
+	ShortURL        string
+	LongURL         string
+	// Direct is LongURL with the link's parameters merged in: the answer for
+	// a visitor no rule applies to, computed once per snapshot.
+	Direct string
+	// location is Direct as a header value, shared by every response.
+	location []string
+
+	Title, Description                    string
+	MetaTitle, MetaDescription, MetaImage string
+	PasswordHash                          string
+	ExpiresAt                             time.Time // zero: never
+	Type                                  entlink.RedirectType
+
+	Params    []param
+	Devices   []rule // device name, lower case
+	Countries []rule // ISO code
+	Languages []rule // language tag, lower case
+	Apple     string // deep links (explicit or derived)
+	Google    string
+
+	Splash  *ent.SplashPage
+	Overlay *ent.CTAOverlay
+	Pixels  []Pixel
+
+	Bio *ent.BioPage
+
+	needs needs
+}
+
+type param struct{ name, value string }
+
+type rule struct{ key, url string }
+
+// needs says which visitor facts Decide will look at, so the handler works
+// them out only then (no user-agent matching for a plain link).
+type needs uint8
+
+const (
+	needPlatform needs = 1 << iota
+	needCountry
+	needLanguage
+)
+
+// Pixel is a retargeting pixel of a link.
+type Pixel struct{ Type, Tag string }
+
+// expired reports whether the link has expired at now.
+func (s *Snapshot) expired(now time.Time) bool {
+	return !s.ExpiresAt.IsZero() && !now.Before(s.ExpiresAt)
+}
+
+// loader builds snapshots from the database with the system context: the
+// public routes act for no user.
+type loader struct {
+	client  *ent.Client
+	baseURL string
+}
+
+var errNotFound = errors.New("not found")
+
+// domains loads every branded domain by host.
+func (l *loader) domains(ctx context.Context) (map[string]*Domain, error) {
+	ds, err := l.client.Domain.Query().Select(domain.FieldID, domain.FieldHost, domain.FieldDomain,
+		domain.FieldRedirectRoot, domain.FieldRedirect404).All(auth.SystemContext(ctx))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*Domain, len(ds))
+	for _, d := range ds {
+		out[d.Host] = &Domain{ID: d.ID, Host: d.Host, Origin: strings.TrimRight(d.Domain, "/"),
+			RedirectRoot: d.RedirectRoot, Redirect404: d.Redirect404}
+	}
+	return out, nil
+}
+
+// load builds the snapshot of alias on d (nil: the base host).
+func (l *loader) load(ctx context.Context, d *Domain, alias string) (*Snapshot, error) {
+	sys := auth.SystemContext(ctx)
+	q := l.client.Link.Query().Where(entlink.AliasEQ(alias)).
+		WithPixels().WithSplashPage().WithCtaOverlay()
+	if d == nil {
+		q = q.Where(entlink.DomainIDIsNil())
+	} else {
+		q = q.Where(entlink.DomainIDEQ(d.ID))
+	}
+	lk, err := q.Only(sys)
+	switch {
+	case err == nil:
+		return l.linkSnapshot(d, lk), nil
+	case !ent.IsNotFound(err):
+		return nil, err
+	}
+	if d == nil {
+		bio, err := l.client.BioPage.Query().Where(biopage.AliasEQ(alias)).Only(sys)
+		if err == nil {
+			return &Snapshot{Kind: KindBio, Alias: alias, OwnerID: bio.OwnerID, Bio: bio}, nil
+		}
+		if !ent.IsNotFound(err) {
+			return nil, err
+		}
+	}
+	return &Snapshot{Kind: KindMissing, Domain: d, Alias: alias}, nil
+}
+
+func (l *loader) linkSnapshot(d *Domain, lk *ent.Link) *Snapshot {
+	s := &Snapshot{
+		Kind: KindLink, Domain: d, LinkID: lk.ID, OwnerID: lk.OwnerID, Alias: lk.Alias,
+		LongURL: lk.LongURL, Title: lk.Title, Description: lk.Description,
+		MetaTitle: lk.MetaTitle, MetaDescription: lk.MetaDescription, MetaImage: lk.MetaImage,
+		PasswordHash: lk.PasswordHash, Type: lk.RedirectType,
+		Splash: lk.Edges.SplashPage, Overlay: lk.Edges.CtaOverlay,
+	}
+	if d == nil {
+		s.ShortURL = l.baseURL + "/" + lk.Alias
+	} else {
+		s.ShortURL = d.Origin + "/" + lk.Alias
+	}
+	if lk.ExpiresAt != nil {
+		s.ExpiresAt = *lk.ExpiresAt
+	}
+	for _, p := range lk.Parameters {
+		s.Params = append(s.Params, param{p.Name, p.Value})
+	}
+	s.Direct = withParams(lk.LongURL, s.Params, "")
+	s.location = []string{s.Direct}
+	for _, t := range lk.DeviceTargets {
+		s.Devices = append(s.Devices, rule{strings.ToLower(strings.TrimSpace(t.Device)), t.URL})
+	}
+	for _, t := range lk.GeoTargets {
+		// A target naming no country this server knows can never match.
+		if code := analytics.CountryCode(t.Country); code != "" {
+			s.Countries = append(s.Countries, rule{code, t.URL})
+		}
+	}
+	for _, t := range lk.LanguageTargets {
+		s.Languages = append(s.Languages, rule{strings.ToLower(strings.TrimSpace(t.Language)), t.URL})
+	}
+	s.Apple, s.Google = deepLinks(lk.DeepLink, lk.LongURL)
+	for _, p := range lk.Edges.Pixels {
+		s.Pixels = append(s.Pixels, Pixel{Type: string(p.Type), Tag: p.Tag})
+	}
+	if len(s.Devices) > 0 || s.Apple != "" || s.Google != "" {
+		s.needs |= needPlatform
+	}
+	if len(s.Countries) > 0 {
+		s.needs |= needCountry
+	}
+	if len(s.Languages) > 0 {
+		s.needs |= needLanguage
+	}
+	return s
+}
+
+// deepLinks returns the app links of a link: the explicit ones, else (with
+// auto) those derived from the long URL's host.
+func deepLinks(d *schematype.DeepLink, long string) (apple, google string) {
+	if d == nil {
+		return "", ""
+	}
+	apple, google = d.Apple, d.Google
+	if d.Auto {
+		ios, android := autoAppLinks(long)
+		if apple == "" {
+			apple = ios
+		}
+		if google == "" {
+			google = android
+		}
+	}
+	return apple, google
+}
