@@ -115,7 +115,7 @@ func TestLanguageTargets(t *testing.T) {
 		{"language": "fr", "url": "https://example.com/fr"},
 	}})
 	for al, want := range map[string]string{
-		"fr-CA,fr;q=0.9,en;q=0.8":   "https://example.com/fr",
+		"fr-CA,fr;q=0.9,en;q=0.8":    "https://example.com/fr",
 		"de;q=0.9,en;q=0.5,fr;q=0.4": "https://example.com/en",
 		"en;q=0.1,fr;q=0.9":          "https://example.com/fr",
 		"fr;q=0,en;q=0.2":            "https://example.com/en",
@@ -231,7 +231,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 func TestExpiredLinkIsGone(t *testing.T) {
