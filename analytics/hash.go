@@ -4,6 +4,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
+	"io"
 	"sync"
 	"time"
 )
@@ -15,8 +17,9 @@ import (
 type Hasher struct {
 	secret []byte
 	mu     sync.Mutex
-	day    string
-	key    []byte
+	day    int       // yyyymmdd of the key in mac
+	mac    hash.Hash // keyed with the day's key; reused under mu
+	sum    []byte
 }
 
 // NewHasher returns a Hasher keyed by secret.
@@ -24,18 +27,19 @@ func NewHasher(secret []byte) *Hasher { return &Hasher{secret: secret} }
 
 // Hash returns the visitor hash of ip and ua at time t (32 hex digits).
 func (h *Hasher) Hash(ip, ua string, t time.Time) string {
-	day := t.UTC().Format(time.DateOnly)
+	y, mo, d := t.UTC().Date()
 	h.mu.Lock()
-	if day != h.day {
+	defer h.mu.Unlock()
+	if day := y*10000 + int(mo)*100 + d; h.mac == nil || h.day != day {
+		h.day = day
 		m := hmac.New(sha256.New, h.secret)
-		m.Write([]byte("visitor-day:" + day))
-		h.day, h.key = day, m.Sum(nil)
+		m.Write([]byte("visitor-day:" + time.Date(y, mo, d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)))
+		h.mac = hmac.New(sha256.New, m.Sum(nil))
 	}
-	key := h.key
-	h.mu.Unlock()
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(ip))
-	m.Write([]byte{0})
-	m.Write([]byte(ua))
-	return hex.EncodeToString(m.Sum(nil)[:16])
+	h.mac.Reset()
+	io.WriteString(h.mac, ip)
+	h.mac.Write([]byte{0})
+	io.WriteString(h.mac, ua)
+	h.sum = h.mac.Sum(h.sum[:0])
+	return hex.EncodeToString(h.sum[:16])
 }

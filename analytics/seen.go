@@ -17,6 +17,7 @@ const maxSeen = 500_000
 type seenSet struct {
 	day      int64
 	complete bool
+	loaded   bool // the day's stored visitors were loaded (or tried)
 	m        map[seenKey]struct{}
 }
 
@@ -30,6 +31,7 @@ func (s *seenSet) roll(day int64) {
 		return
 	}
 	s.complete = s.m != nil && day == s.day+1 && len(s.m) < maxSeen
+	s.loaded = false
 	s.day = day
 	s.m = map[seenKey]struct{}{}
 }

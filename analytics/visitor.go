@@ -1,10 +1,12 @@
 package analytics
 
 import (
+	"hash/maphash"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/mssola/useragent"
 )
@@ -76,8 +78,32 @@ var previewBots = []string{
 }
 
 // IsPreviewBot reports whether ua is a link-preview bot. It runs on every
-// redirect, so it is a plain substring scan.
+// redirect: a small lock-free cache remembers the answer for recent user
+// agents (real traffic repeats a few hundred), so most calls cost a hash
+// and a string compare instead of a scan for every bot name.
 func IsPreviewBot(ua string) bool {
+	slot := &botCache[maphash.String(botSeed, ua)%uint64(len(botCache))]
+	if e := slot.Load(); e != nil && e.ua == ua {
+		return e.bot
+	}
+	bot := scanPreviewBot(ua)
+	if len(ua) <= 512 { // don't keep giant headers alive
+		slot.Store(&botEntry{ua: ua, bot: bot})
+	}
+	return bot
+}
+
+type botEntry struct {
+	ua  string
+	bot bool
+}
+
+var (
+	botSeed  = maphash.MakeSeed()
+	botCache [1024]atomic.Pointer[botEntry]
+)
+
+func scanPreviewBot(ua string) bool {
 	for _, b := range previewBots {
 		if strings.Contains(ua, b) {
 			return true

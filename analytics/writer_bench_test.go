@@ -1,0 +1,62 @@
+package analytics_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"shortener/analytics"
+	"shortener/auth"
+	"shortener/ent"
+	"shortener/store/storetest"
+)
+
+// BenchmarkWriter measures the batch writer alone: hits per second it can
+// store into SQLite (one op = one hit), with realistic enrichment.
+func BenchmarkWriter(b *testing.B) {
+	ctx := auth.SystemContext(context.Background())
+	client := storetest.Open(b)
+	u, err := client.User.Create().SetEmail("w@example.com").SetUsername("w").SetPasswordHash("x").Save(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const links = 100
+	creates := make([]*ent.LinkCreate, links)
+	for i := range creates {
+		creates[i] = client.Link.Create().SetOwnerID(u.ID).SetAlias(fmt.Sprintf("a%d", i)).SetLongURL("https://example.com/")
+	}
+	ls, err := client.Link.CreateBulk(creates...).Save(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec := analytics.NewRecorder(1 << 20)
+	w := analytics.NewWriter(client, rec, analytics.WriterOptions{Dialect: dialect.SQLite, Hasher: analytics.NewHasher([]byte("bench-secret-123"))})
+	w.Start()
+	defer w.Close(context.Background())
+	uas := []string{
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+	}
+	now := time.Now()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rec.Record(analytics.Hit{OwnerID: u.ID, LinkID: ls[i%links].ID, Time: now, IP: fmt.Sprintf("192.0.2.%d", i%200),
+			UserAgent: uas[i%2], Referrer: "https://www.facebook.com/", AcceptLanguage: "en-US,en;q=0.9"})
+		if rec.Queued() > 50_000 {
+			if err := w.Flush(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := w.Flush(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	if rec.Dropped() != 0 || w.Failed() != 0 {
+		b.Fatalf("dropped %d failed %d", rec.Dropped(), w.Failed())
+	}
+}
