@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"entgo.io/ent/dialect"
 	"github.com/go-chi/chi/v5"
@@ -46,7 +47,18 @@ func (a *App) startAnalytics(ctx context.Context) error {
 	})
 	a.Resolver.Stats = analytics.NewStore(a.Client, d)
 
-	a.Cache = redirect.NewCache(a.Client, a.Config.BaseURL, redirect.CacheOptions{Now: a.Config.Now})
+	a.Cache = redirect.NewCache(a.Client, redirect.CacheOptions{Now: a.Config.Now})
+	warmCtx, stopWarm := context.WithCancel(context.Background())
+	a.onShutdown = append([]func(context.Context) error{func(context.Context) error { stopWarm(); return nil }}, a.onShutdown...)
+	go func() {
+		start := time.Now()
+		n, err := a.Cache.Warm(warmCtx)
+		if err != nil && warmCtx.Err() == nil {
+			a.Config.Log.Warn("warm redirect cache", "err", err)
+			return
+		}
+		a.Config.Log.Info("redirect cache warm", "links", n, "took", time.Since(start).Round(time.Millisecond))
+	}()
 	// Every write path invalidates: hooks sit on the ent client, below
 	// GraphQL, REST and anything else that writes.
 	a.Client.Link.Use(a.Cache.LinkHook())

@@ -222,3 +222,24 @@ func TestClicksSurviveShutdownAndRestart(t *testing.T) {
 		t.Fatalf("link counters after restart = %d/%d (%v), want %d/1", lk.Clicks, lk.UniqueClicks, err, n)
 	}
 }
+
+func TestCacheWarmsFromTheDatabase(t *testing.T) {
+	e := newEnv(t, app.Config{})
+	dom := e.create(t, "createDomain", "CreateDomainInput", map[string]any{"domain": "https://go.example.com"})
+	for i := 0; i < 30; i++ {
+		in := map[string]any{"url": "https://example.com/" + string(rune('a'+i%26)), "custom": "warm" + string(rune('a'+i%26))}
+		if i >= 26 {
+			in["domainId"] = dom
+		}
+		e.createLink(t, in)
+	}
+	e.App.Cache.Flush()
+	n, err := e.App.Cache.Warm(context.Background())
+	if err != nil || n != 30 || e.App.Cache.Len() != 30 {
+		t.Fatalf("warmed %d (%v), cache holds %d, want 30", n, err, e.App.Cache.Len())
+	}
+	resp, _ := e.get(t, "/warma", map[string]string{"Host": "go.example.com"})
+	expectRedirect(t, resp, http.StatusFound, "https://example.com/a")
+	resp, _ = e.get(t, "/warmz", nil)
+	expectRedirect(t, resp, http.StatusFound, "https://example.com/z")
+}

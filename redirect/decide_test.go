@@ -17,7 +17,7 @@ func snap(mod func(l *ent.Link)) *Snapshot {
 	if mod != nil {
 		mod(l)
 	}
-	return (&loader{baseURL: "https://sho.rt"}).linkSnapshot(nil, l)
+	return (&loader{}).linkSnapshot(nil, l)
 }
 
 func TestDecide(t *testing.T) {
@@ -34,13 +34,13 @@ func TestDecide(t *testing.T) {
 		v    Visitor
 		want Outcome
 	}{
-		{"a missing alias on the base host is not found", &Snapshot{Kind: KindMissing}, Visitor{},
+		{"a missing alias on the base host is not found", &Snapshot{Kind: KindMissing, Extra: noExtra}, Visitor{},
 			Outcome{Kind: OutcomeNotFound}},
-		{"a missing alias on a domain with redirect404 goes there, uncounted", &Snapshot{Kind: KindMissing, Domain: domain}, Visitor{},
+		{"a missing alias on a domain with redirect404 goes there, uncounted", &Snapshot{Kind: KindMissing, Domain: domain, Extra: noExtra}, Visitor{},
 			Outcome{Kind: OutcomeRedirect, URL: "https://example.com/missing"}},
-		{"a missing alias on a domain without redirect404 is not found", &Snapshot{Kind: KindMissing, Domain: &Domain{ID: 2}}, Visitor{},
+		{"a missing alias on a domain without redirect404 is not found", &Snapshot{Kind: KindMissing, Domain: &Domain{ID: 2}, Extra: noExtra}, Visitor{},
 			Outcome{Kind: OutcomeNotFound}},
-		{"a bio page is shown", &Snapshot{Kind: KindBio}, Visitor{}, Outcome{Kind: OutcomeBio}},
+		{"a bio page is shown", &Snapshot{Kind: KindBio, Extra: &Extra{Bio: &ent.BioPage{}}}, Visitor{}, Outcome{Kind: OutcomeBio}},
 		{"a plain link redirects to its long URL and counts", snap(nil), Visitor{},
 			Outcome{Kind: OutcomeRedirect, URL: "https://example.com/long", Record: true}},
 		{"an expired link is gone, uncounted", snap(func(l *ent.Link) { l.ExpiresAt = &past }), Visitor{},

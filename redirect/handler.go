@@ -170,19 +170,19 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, s *Snapshot, o
 		w.Header().Set("X-Frame-Options", "DENY")
 		err = render(w, formStatus, "password", &page{Title: "Password required", Error: formError, Action: r.URL.RequestURI()})
 	case OutcomePreview:
-		c := card(s)
+		c := card(s, h.cfg.BaseURL)
 		err = render(w, http.StatusOK, "preview", &page{Title: c.Title, OG: c})
 	case OutcomeSplash:
 		err = render(w, http.StatusOK, "splash", &page{Title: "Redirecting", URL: out.URL, Refresh: true, Delay: 5,
-			OG: card(s), Pixels: pixelViews(s.Pixels)})
+			OG: card(s, h.cfg.BaseURL), Pixels: pixelViews(s.Pixels)})
 	case OutcomeCustomSplash:
 		err = render(w, http.StatusOK, "customsplash", &page{Title: s.Splash.Name, URL: out.URL, Refresh: true,
-			Delay: s.Splash.DelaySeconds, OG: card(s), Pixels: pixelViews(s.Pixels), Splash: s.Splash})
+			Delay: s.Splash.DelaySeconds, OG: card(s, h.cfg.BaseURL), Pixels: pixelViews(s.Pixels), Splash: s.Splash})
 	case OutcomeFrame:
-		c := card(s)
+		c := card(s, h.cfg.BaseURL)
 		err = render(w, http.StatusOK, "frame", &page{Title: c.Title, URL: out.URL, OG: c, Pixels: pixelViews(s.Pixels)})
 	case OutcomeOverlay:
-		c := card(s)
+		c := card(s, h.cfg.BaseURL)
 		err = render(w, http.StatusOK, "overlay", &page{Title: c.Title, URL: out.URL, OG: c, Pixels: pixelViews(s.Pixels),
 			Overlay: s.Overlay, Color: s.Overlay.Color})
 	case OutcomePixels:

@@ -65,13 +65,13 @@ func render(w http.ResponseWriter, status int, name string, p *page) error {
 
 // card is the OpenGraph card of a link: its meta title, description and
 // image, falling back to its title and short URL.
-func card(s *Snapshot) *og {
-	c := &og{Title: s.MetaTitle, Description: s.MetaDescription, Image: s.MetaImage, URL: s.ShortURL}
+func card(s *Snapshot, base string) *og {
+	c := &og{Title: s.MetaTitle, Description: s.MetaDescription, Image: s.MetaImage, URL: s.ShortURL(base)}
 	if c.Title == "" {
 		c.Title = s.Title
 	}
 	if c.Title == "" {
-		c.Title = s.ShortURL
+		c.Title = c.URL
 	}
 	if c.Description == "" {
 		c.Description = s.Description

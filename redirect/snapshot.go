@@ -38,25 +38,33 @@ type Domain struct {
 // answer for one (domain, alias): the link with its rules, pages and pixels
 // resolved, or a bio page, or nothing. Handlers share snapshots between
 // requests and must not change them.
+//
+// The cache holds one per link, so its size matters: what most links don't
+// have lives in Extra, which plain links share (an empty one).
 type Snapshot struct {
 	Kind   Kind
+	needs  needs
 	Domain *Domain // nil on the base host
 
 	LinkID, OwnerID int
 	Alias           string
-	ShortURL        string
 	LongURL         string
 	// Direct is LongURL with the link's parameters merged in: the answer for
 	// a visitor no rule applies to, computed once per snapshot.
 	Direct string
 	// location is Direct as a header value, shared by every response.
 	location []string
+	Type     entlink.RedirectType
 
+	*Extra
+}
+
+// Extra is the rarely set part of a snapshot.
+type Extra struct {
 	Title, Description                    string
 	MetaTitle, MetaDescription, MetaImage string
 	PasswordHash                          string
 	ExpiresAt                             time.Time // zero: never
-	Type                                  entlink.RedirectType
 
 	Params    []param
 	Devices   []rule // device name, lower case
@@ -70,8 +78,18 @@ type Snapshot struct {
 	Pixels  []Pixel
 
 	Bio *ent.BioPage
+}
 
-	needs needs
+// noExtra is the Extra of every snapshot that has none.
+var noExtra = &Extra{}
+
+// ShortURL is the snapshot's short URL: its domain's origin, or base (the
+// server's base URL), and its alias.
+func (s *Snapshot) ShortURL(base string) string {
+	if s.Domain != nil {
+		return s.Domain.Origin + "/" + s.Alias
+	}
+	return base + "/" + s.Alias
 }
 
 type param struct{ name, value string }
@@ -99,8 +117,7 @@ func (s *Snapshot) expired(now time.Time) bool {
 // loader builds snapshots from the database with the system context: the
 // public routes act for no user.
 type loader struct {
-	client  *ent.Client
-	baseURL string
+	client *ent.Client
 }
 
 var errNotFound = errors.New("not found")
@@ -140,62 +157,82 @@ func (l *loader) load(ctx context.Context, d *Domain, alias string) (*Snapshot, 
 	if d == nil {
 		bio, err := l.client.BioPage.Query().Where(biopage.AliasEQ(alias)).Only(sys)
 		if err == nil {
-			return &Snapshot{Kind: KindBio, Alias: alias, OwnerID: bio.OwnerID, Bio: bio}, nil
+			return &Snapshot{Kind: KindBio, Alias: alias, OwnerID: bio.OwnerID, Extra: &Extra{Bio: bio}}, nil
 		}
 		if !ent.IsNotFound(err) {
 			return nil, err
 		}
 	}
-	return &Snapshot{Kind: KindMissing, Domain: d, Alias: alias}, nil
+	return &Snapshot{Kind: KindMissing, Domain: d, Alias: alias, Extra: noExtra}, nil
+}
+
+// page loads up to n links with ids below before (0: from the newest), newest
+// first, with what their snapshots embed.
+func (l *loader) page(ctx context.Context, before, n int) ([]*ent.Link, error) {
+	q := l.client.Link.Query().WithPixels().WithSplashPage().WithCtaOverlay().
+		Order(ent.Desc(entlink.FieldID)).Limit(n)
+	if before > 0 {
+		q = q.Where(entlink.IDLT(before))
+	}
+	return q.All(auth.SystemContext(ctx))
 }
 
 func (l *loader) linkSnapshot(d *Domain, lk *ent.Link) *Snapshot {
 	s := &Snapshot{
 		Kind: KindLink, Domain: d, LinkID: lk.ID, OwnerID: lk.OwnerID, Alias: lk.Alias,
-		LongURL: lk.LongURL, Title: lk.Title, Description: lk.Description,
-		MetaTitle: lk.MetaTitle, MetaDescription: lk.MetaDescription, MetaImage: lk.MetaImage,
-		PasswordHash: lk.PasswordHash, Type: lk.RedirectType,
-		Splash: lk.Edges.SplashPage, Overlay: lk.Edges.CtaOverlay,
+		LongURL: lk.LongURL, Type: lk.RedirectType,
 	}
-	if d == nil {
-		s.ShortURL = l.baseURL + "/" + lk.Alias
-	} else {
-		s.ShortURL = d.Origin + "/" + lk.Alias
+	x := &Extra{
+		Title: lk.Title, Description: lk.Description,
+		MetaTitle: lk.MetaTitle, MetaDescription: lk.MetaDescription, MetaImage: lk.MetaImage,
+		PasswordHash: lk.PasswordHash, Splash: lk.Edges.SplashPage, Overlay: lk.Edges.CtaOverlay,
 	}
 	if lk.ExpiresAt != nil {
-		s.ExpiresAt = *lk.ExpiresAt
+		x.ExpiresAt = *lk.ExpiresAt
 	}
 	for _, p := range lk.Parameters {
-		s.Params = append(s.Params, param{p.Name, p.Value})
+		x.Params = append(x.Params, param{p.Name, p.Value})
 	}
-	s.Direct = withParams(lk.LongURL, s.Params, "")
+	s.Direct = withParams(lk.LongURL, x.Params, "")
 	s.location = []string{s.Direct}
 	for _, t := range lk.DeviceTargets {
-		s.Devices = append(s.Devices, rule{strings.ToLower(strings.TrimSpace(t.Device)), t.URL})
+		x.Devices = append(x.Devices, rule{strings.ToLower(strings.TrimSpace(t.Device)), t.URL})
 	}
 	for _, t := range lk.GeoTargets {
 		// A target naming no country this server knows can never match.
 		if code := analytics.CountryCode(t.Country); code != "" {
-			s.Countries = append(s.Countries, rule{code, t.URL})
+			x.Countries = append(x.Countries, rule{code, t.URL})
 		}
 	}
 	for _, t := range lk.LanguageTargets {
-		s.Languages = append(s.Languages, rule{strings.ToLower(strings.TrimSpace(t.Language)), t.URL})
+		x.Languages = append(x.Languages, rule{strings.ToLower(strings.TrimSpace(t.Language)), t.URL})
 	}
-	s.Apple, s.Google = deepLinks(lk.DeepLink, lk.LongURL)
+	x.Apple, x.Google = deepLinks(lk.DeepLink, lk.LongURL)
 	for _, p := range lk.Edges.Pixels {
-		s.Pixels = append(s.Pixels, Pixel{Type: string(p.Type), Tag: p.Tag})
+		x.Pixels = append(x.Pixels, Pixel{Type: string(p.Type), Tag: p.Tag})
 	}
-	if len(s.Devices) > 0 || s.Apple != "" || s.Google != "" {
+	if len(x.Devices) > 0 || x.Apple != "" || x.Google != "" {
 		s.needs |= needPlatform
 	}
-	if len(s.Countries) > 0 {
+	if len(x.Countries) > 0 {
 		s.needs |= needCountry
 	}
-	if len(s.Languages) > 0 {
+	if len(x.Languages) > 0 {
 		s.needs |= needLanguage
 	}
+	s.Extra = x
+	if x.empty() {
+		s.Extra = noExtra
+	}
 	return s
+}
+
+// empty reports whether x holds nothing (so the snapshot can share noExtra).
+func (x *Extra) empty() bool {
+	return x.Title == "" && x.Description == "" && x.MetaTitle == "" && x.MetaDescription == "" &&
+		x.MetaImage == "" && x.PasswordHash == "" && x.ExpiresAt.IsZero() && len(x.Params) == 0 &&
+		len(x.Devices) == 0 && len(x.Countries) == 0 && len(x.Languages) == 0 && x.Apple == "" &&
+		x.Google == "" && x.Splash == nil && x.Overlay == nil && len(x.Pixels) == 0 && x.Bio == nil
 }
 
 // deepLinks returns the app links of a link: the explicit ones, else (with
