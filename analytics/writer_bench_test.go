@@ -3,6 +3,7 @@ package analytics_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -23,15 +24,22 @@ func BenchmarkWriter(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	const links = 100
-	creates := make([]*ent.LinkCreate, links)
-	for i := range creates {
-		creates[i] = client.Link.Create().SetOwnerID(u.ID).SetAlias(fmt.Sprintf("a%d", i)).SetLongURL("https://example.com/")
+	// Visits spread over many links, as under the load test: the counter
+	// updates then touch most pages of the links table.
+	const links = 100_000
+	var ls []*ent.Link
+	for start := 0; start < links; start += 1000 {
+		creates := make([]*ent.LinkCreate, 1000)
+		for i := range creates {
+			creates[i] = client.Link.Create().SetOwnerID(u.ID).SetAlias(fmt.Sprintf("a%d", start+i)).SetLongURL("https://example.com/")
+		}
+		page, err := client.Link.CreateBulk(creates...).Save(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ls = append(ls, page...)
 	}
-	ls, err := client.Link.CreateBulk(creates...).Save(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
+	rnd := rand.New(rand.NewPCG(1, 2))
 	rec := analytics.NewRecorder(1 << 20)
 	w := analytics.NewWriter(client, rec, analytics.WriterOptions{Dialect: dialect.SQLite, Hasher: analytics.NewHasher([]byte("bench-secret-123"))})
 	w.Start()
@@ -44,9 +52,9 @@ func BenchmarkWriter(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		rec.Record(analytics.Hit{OwnerID: u.ID, LinkID: ls[i%links].ID, Time: now, IP: fmt.Sprintf("192.0.2.%d", i%200),
+		rec.Record(analytics.Hit{OwnerID: u.ID, LinkID: ls[rnd.IntN(links)].ID, Time: now, IP: fmt.Sprintf("192.0.2.%d", i%200),
 			UserAgent: uas[i%2], Referrer: "https://www.facebook.com/", AcceptLanguage: "en-US,en;q=0.9"})
-		if rec.Queued() > 50_000 {
+		if rec.Queued() > 40_000 {
 			if err := w.Flush(context.Background()); err != nil {
 				b.Fatal(err)
 			}
