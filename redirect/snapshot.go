@@ -2,7 +2,6 @@ package redirect
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -120,7 +119,6 @@ type loader struct {
 	client *ent.Client
 }
 
-var errNotFound = errors.New("not found")
 
 // domains loads every branded domain by host.
 func (l *loader) domains(ctx context.Context) (map[string]*Domain, error) {
