@@ -119,7 +119,6 @@ type loader struct {
 	client *ent.Client
 }
 
-
 // domains loads every branded domain by host.
 func (l *loader) domains(ctx context.Context) (map[string]*Domain, error) {
 	ds, err := l.client.Domain.Query().Select(domain.FieldID, domain.FieldHost, domain.FieldDomain,
