@@ -56,6 +56,9 @@ type Writer struct {
 
 	written, failed atomic.Uint64
 
+	sqlOnce        sync.Once
+	linkSQL, qrSQL string
+
 	// Owned by the writer goroutine.
 	agents map[string]Agent  // user-agent parse cache
 	langs  map[string]string // Accept-Language cache
@@ -264,6 +267,9 @@ func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch []Hit) ([]see
 	if err != nil {
 		return nil, err
 	}
+	// Rows in link order touch the (link_id, created_at) index in one sweep
+	// instead of at random: with many links this halves the page work.
+	slices.SortStableFunc(batch, func(a, b Hit) int { return a.LinkID - b.LinkID })
 	linkCount := map[int]*counter{}
 	qrCount := map[int]int{}
 	var newSeen []seenKey
@@ -341,21 +347,31 @@ func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch []Hit) ([]see
 	// One UPDATE per link (in id order, for locality); batching them into
 	// one statement measured no faster: the cost is SQLite's page work on
 	// the row and its (owner_id, clicks) index entry, not the statements.
+	linkSQL, qrSQL := w.counterSQL()
 	for _, id := range sortedKeys(linkCount) {
 		n := linkCount[id]
-		q, args := b.Update(link.Table).Add(link.FieldClicks, n.clicks).Add(link.FieldUniqueClicks, n.unique).
-			Where(entsql.EQ(link.FieldID, id)).Query()
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, linkSQL, n.clicks, n.unique, id); err != nil {
 			return nil, fmt.Errorf("count link clicks: %w", err)
 		}
 	}
 	for _, id := range sortedKeys(qrCount) {
-		q, args := b.Update(qrcode.Table).Add(qrcode.FieldScans, qrCount[id]).Where(entsql.EQ(qrcode.FieldID, id)).Query()
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, qrSQL, qrCount[id], id); err != nil {
 			return nil, fmt.Errorf("count qr scans: %w", err)
 		}
 	}
 	return newSeen, nil
+}
+
+// counterSQL returns the statements that add to a link's and a QR code's
+// counters, built once for the dialect.
+func (w *Writer) counterSQL() (linkSQL, qrSQL string) {
+	w.sqlOnce.Do(func() {
+		b := entsql.Dialect(w.opts.Dialect)
+		w.linkSQL, _ = b.Update(link.Table).Add(link.FieldClicks, 0).Add(link.FieldUniqueClicks, 0).
+			Where(entsql.EQ(link.FieldID, 0)).Query()
+		w.qrSQL, _ = b.Update(qrcode.Table).Add(qrcode.FieldScans, 0).Where(entsql.EQ(qrcode.FieldID, 0)).Query()
+	})
+	return w.linkSQL, w.qrSQL
 }
 
 func sortedKeys[V any](m map[int]V) []int {
