@@ -79,8 +79,10 @@ func New(cfg Config) *Handler {
 	return &Handler{cfg: cfg, throttle: ratelimit.New(cfg.Now)}
 }
 
-// Mount adds the public routes to r, and makes r's 404 the HTML page. Mount
-// it last: /{alias} matches every single-segment path the other routes leave.
+// Mount adds the public routes to r. Mount it last: /{alias} matches every
+// single-segment path the other routes leave, and /* answers every other
+// unknown path with the HTML 404 page (a catch-all route rather than
+// r.NotFound, which chi would pass down to /api and /graphql).
 func (h *Handler) Mount(r chi.Router) {
 	r.Get("/r/{slug}", h.serveRotator)
 	r.Get("/u/{username}/{list}", h.serveCampaign)
@@ -88,7 +90,7 @@ func (h *Handler) Mount(r chi.Router) {
 	r.Get("/{alias}", h.serveAlias)
 	r.Head("/{alias}", h.serveAlias)
 	r.Post("/{alias}", h.serveAlias)
-	r.NotFound(h.serveNotFound)
+	r.HandleFunc("/*", h.serveNotFound)
 }
 
 var noStore = []string{"no-store"}
