@@ -27,9 +27,12 @@ type WriterOptions struct {
 	// BatchSize is how many queued hits start a write before Interval
 	// (default 500).
 	BatchSize int
-	// MaxBatch is the most hits written in one transaction (default 5,000):
-	// when the database falls behind, bigger transactions catch up, since a
-	// commit costs far more than a row.
+	// MaxBatch is the most hits written in one transaction (default 20,000).
+	// When the writer falls behind, bigger transactions catch up: a batch's
+	// cost is mostly the pages it touches (link rows, index pages), and more
+	// clicks share them (measured 48 us a click at 5,000, 34 at 20,000, over
+	// 100,000 links). The price is a longer hold of SQLite's write lock
+	// (~0.5 s) while a backlog lasts.
 	MaxBatch int
 	// Interval is how long a hit may wait for a batch to fill (default 100 ms).
 	Interval time.Duration
@@ -71,7 +74,7 @@ func NewWriter(client *ent.Client, rec *Recorder, opts WriterOptions) *Writer {
 		opts.BatchSize = 500
 	}
 	if opts.MaxBatch < opts.BatchSize {
-		opts.MaxBatch = max(5000, opts.BatchSize)
+		opts.MaxBatch = max(20_000, opts.BatchSize)
 	}
 	if opts.Interval <= 0 {
 		opts.Interval = 100 * time.Millisecond
@@ -383,6 +386,9 @@ func sortedKeys[V any](m map[int]V) []int {
 	return keys
 }
 
+// idsPerQuery bounds an id IN (...) list.
+const idsPerQuery = 10_000
+
 // existing returns which of the batch's links and QR codes still exist: a
 // hit of one deleted since is kept for the owner's statistics, without it.
 func existing(ctx context.Context, tx *ent.Client, batch []Hit) (links, qrs map[int]bool, err error) {
@@ -396,21 +402,22 @@ func existing(ctx context.Context, tx *ent.Client, batch []Hit) (links, qrs map[
 		}
 	}
 	links, qrs = map[int]bool{}, map[int]bool{}
-	if len(lids) > 0 {
-		ids, err := tx.Link.Query().Where(link.IDIn(unique(lids)...)).IDs(ctx)
+	// In chunks: SQLite takes at most 32,766 bound parameters.
+	for ids := unique(lids); len(ids) > 0; ids = ids[min(len(ids), idsPerQuery):] {
+		found, err := tx.Link.Query().Where(link.IDIn(ids[:min(len(ids), idsPerQuery)]...)).IDs(ctx)
 		if err != nil {
 			return nil, nil, fmt.Errorf("find links: %w", err)
 		}
-		for _, id := range ids {
+		for _, id := range found {
 			links[id] = true
 		}
 	}
-	if len(qids) > 0 {
-		ids, err := tx.QRCode.Query().Where(qrcode.IDIn(unique(qids)...)).IDs(ctx)
+	for ids := unique(qids); len(ids) > 0; ids = ids[min(len(ids), idsPerQuery):] {
+		found, err := tx.QRCode.Query().Where(qrcode.IDIn(ids[:min(len(ids), idsPerQuery)]...)).IDs(ctx)
 		if err != nil {
 			return nil, nil, fmt.Errorf("find qr codes: %w", err)
 		}
-		for _, id := range ids {
+		for _, id := range found {
 			qrs[id] = true
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -41,7 +43,9 @@ func BenchmarkWriter(b *testing.B) {
 	}
 	rnd := rand.New(rand.NewPCG(1, 2))
 	rec := analytics.NewRecorder(1 << 20)
-	w := analytics.NewWriter(client, rec, analytics.WriterOptions{Dialect: dialect.SQLite, Hasher: analytics.NewHasher([]byte("bench-secret-123"))})
+	maxBatch, _ := strconv.Atoi(os.Getenv("BENCH_MAX_BATCH"))
+	w := analytics.NewWriter(client, rec, analytics.WriterOptions{Dialect: dialect.SQLite, MaxBatch: maxBatch,
+		Hasher: analytics.NewHasher([]byte("bench-secret-123"))})
 	w.Start()
 	defer w.Close(context.Background())
 	uas := []string{
