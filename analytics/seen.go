@@ -1,5 +1,16 @@
 package analytics
 
+import (
+	"context"
+	"fmt"
+	"time"
+
+	entsql "entgo.io/ent/dialect/sql"
+
+	"shortener/ent"
+	"shortener/ent/click"
+)
+
 // seenKey is one visitor on one link on one UTC day.
 type seenKey struct {
 	day  int64
@@ -54,3 +65,62 @@ func (s *seenSet) add(k seenKey) {
 	}
 	s.m[k] = struct{}{}
 }
+
+// firstVisit reports whether k is the visitor's first (non-bot) click on the
+// link today. Visitor hashes change every day, so only today's rows can
+// match. The in-memory set answers without the database once it knows the
+// whole day: from midnight if the writer was running then, else after
+// loading the day's visitors once.
+func (w *Writer) firstVisit(ctx context.Context, tx *ent.Client, k seenKey) (bool, error) {
+	w.seen.roll(k.day)
+	if k.day == w.seen.day {
+		if !w.seen.complete && !w.seen.loaded {
+			if err := w.loadSeen(ctx, tx, k.day); err != nil {
+				return false, err
+			}
+		}
+		if w.seen.has(k) {
+			return false, nil
+		}
+		if w.seen.complete {
+			return true, nil
+		}
+	}
+	start := time.Unix(k.day*86400, 0).UTC()
+	found, err := tx.Click.Query().Where(click.LinkIDEQ(k.link), click.VisitorHashEQ(k.hash),
+		click.BotEQ(false), click.CreatedAtGTE(start)).Exist(ctx)
+	if err != nil {
+		return false, fmt.Errorf("find visitor: %w", err)
+	}
+	return !found, nil
+}
+
+// loadSeen fills the set with the visitors already stored for day (after a
+// restart mid-day). If there are too many, the set stays incomplete and
+// misses are checked in the database.
+func (w *Writer) loadSeen(ctx context.Context, tx *ent.Client, day int64) error {
+	w.seen.loaded = true
+	start := time.Unix(day*86400, 0).UTC()
+	var rows []struct {
+		LinkID      int    `json:"link_id"`
+		VisitorHash string `json:"visitor_hash"`
+	}
+	err := tx.Click.Query().Where(click.CreatedAtGTE(start), click.CreatedAtLT(start.Add(24*time.Hour)),
+		click.BotEQ(false), click.LinkIDNotNil()).Limit(maxSeen+1).
+		Modify(func(s *entsql.Selector) {
+			s.Select(s.C(click.FieldLinkID), s.C(click.FieldVisitorHash)).Distinct()
+		}).Scan(ctx, &rows)
+	if err != nil {
+		return fmt.Errorf("load today's visitors: %w", err)
+	}
+	if len(rows) > maxSeen {
+		return nil
+	}
+	for _, r := range rows {
+		w.seen.add(seenKey{day: day, link: r.LinkID, hash: r.VisitorHash})
+	}
+	w.seen.complete = true
+	return nil
+}
+
+func dayOf(t time.Time) int64 { return t.Unix() / 86400 }
