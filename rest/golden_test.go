@@ -48,7 +48,10 @@ type golden struct {
 // documented example.
 func TestGolden(t *testing.T) {
 	s := apptest.New(t, app.Config{BaseURL: goldenBase})
-	key := s.Signup(t, "sampleuser")
+	// A fixed name (apptest.Signup numbers its users), as in the docs.
+	var su struct{ Signup struct{ APIKey string } }
+	s.MustGraphQL(t, "", `mutation { signup(input:{email:"sample@domain.com", username:"sampleuser", password:"password123"}) { apiKey } }`, nil, &su)
+	key := su.Signup.APIKey
 	gql := func(q string) {
 		t.Helper()
 		s.MustGraphQL(t, key, q, nil, nil)
