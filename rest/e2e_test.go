@@ -341,3 +341,5 @@ func linkAlias(a string) predicate.Link { return entlink.AliasEQ(a) }
 // systemCtx is for test setup that plays the server's own part (counting
 // clicks), which bypasses ownership.
 func systemCtx() context.Context { return auth.SystemContext(context.Background()) }
+
+func encode(typ string, id int) string { return gid.Encode(typ, id) }
