@@ -31,6 +31,8 @@ type Handler struct {
 // unknown paths and 405 for a known path with the wrong method.
 func (h *Handler) Routes() chi.Router {
 	r := chi.NewRouter()
+	// Legacy clients build paths by hand; /api/urls/ is /api/urls.
+	r.Use(middleware.StripSlashes)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, http.StatusNotFound, "unknown API route")
 	})
