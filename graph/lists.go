@@ -96,7 +96,8 @@ func (r *Resolver) ChannelList(ctx context.Context, p Page) ([]*ent.Channel, int
 // CampaignList returns one page of the viewer's campaigns, oldest first.
 func (r *Resolver) CampaignList(ctx context.Context, p Page) ([]*ent.Campaign, int, error) {
 	q := r.Client.Campaign.Query()
-	return pageOf(ctx, q.Clone().Count, q.Order(campaign.ByID()).Limit(p.Limit).Offset(p.Offset).All)
+	// The owner is loaded with the page: list URLs name the username.
+	return pageOf(ctx, q.Clone().Count, q.Order(campaign.ByID()).WithOwner().Limit(p.Limit).Offset(p.Offset).All)
 }
 
 // PixelList returns one page of the viewer's pixels, oldest first.

@@ -287,7 +287,7 @@ func (r *Resolver) RotatorURL(c *ent.Campaign) *string {
 // ListURL is {base}/u/{username}/{slug}-{id}; "list" stands in for a
 // missing slug, as in the legacy API.
 func (r *Resolver) ListURL(ctx context.Context, c *ent.Campaign) (string, error) {
-	u, err := c.QueryOwner().Only(auth.SystemContext(ctx))
+	u, err := loaded(auth.SystemContext(ctx), c.Edges.Owner, c.QueryOwner().Only)
 	if err != nil {
 		return "", err
 	}

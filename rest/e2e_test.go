@@ -343,3 +343,42 @@ func linkAlias(a string) predicate.Link { return entlink.AliasEQ(a) }
 func systemCtx() context.Context { return auth.SystemContext(context.Background()) }
 
 func encode(typ string, id int) string { return gid.Encode(typ, id) }
+
+func TestLinkOnBrandedDomain(t *testing.T) {
+	s := apptest.New(t, app.Config{})
+	key := s.Signup(t, "alice")
+	dom := num(t, api(t, s, key, "POST", "/api/domain/add", `{"domain":"https://go.example.org"}`, 200), "id")
+	add := api(t, s, key, "POST", "/api/url/add", `{"url":"https://example.com","custom":"promo","domain":"https://go.example.org"}`, 200)
+	if add["shorturl"] != "https://go.example.org/promo" {
+		t.Fatalf("shorturl on a branded domain: %v", add)
+	}
+	id := num(t, add, "id")
+	// The same alias is free on the base host.
+	api(t, s, key, "POST", "/api/url/add", `{"url":"https://example.com","custom":"promo"}`, 200)
+	got := api(t, s, key, "GET", "/api/urls?short=https://go.example.org/promo", nil, 200)
+	if num(t, got, "id") != id {
+		t.Errorf("short= on the branded domain found %v", got)
+	}
+	// A bare host names the domain too; the base URL moves the link home.
+	upd := api(t, s, key, "PUT", fmt.Sprintf("/api/url/%d/update", id), `{"custom":"promo2","domain":"go.example.org"}`, 200)
+	if upd["short"] != "https://go.example.org/promo2" {
+		t.Errorf("update on the domain: %v", upd)
+	}
+	upd = api(t, s, key, "PUT", fmt.Sprintf("/api/url/%d/update", id), fmt.Sprintf(`{"domain":%q}`, s.URL), 200)
+	if upd["short"] != s.URL+"/promo2" {
+		t.Errorf("update to the base host: %v", upd)
+	}
+
+	// GraphQL createLink with a domain answers its shortUrl.
+	var out struct{ CreateLink struct{ ShortURL string } }
+	s.MustGraphQL(t, key, `mutation($d:ID!){ createLink(input:{url:"https://example.com", custom:"gql", domainId:$d}) { shortUrl } }`,
+		map[string]any{"d": encode("Domain", dom)}, &out)
+	if out.CreateLink.ShortURL != "https://go.example.org/gql" {
+		t.Errorf("GraphQL shortUrl = %q", out.CreateLink.ShortURL)
+	}
+	// Deleting the domain deletes its links.
+	api(t, s, key, "DELETE", fmt.Sprintf("/api/domain/%d/delete", dom), nil, 200)
+	if n := num(t, api(t, s, key, "GET", "/api/urls", nil, 200), "data.result"); n != 2 {
+		t.Errorf("%d links after the domain went, want the 2 on the base host", n)
+	}
+}

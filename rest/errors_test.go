@@ -66,6 +66,16 @@ func TestErrorStatuses(t *testing.T) {
 		{"a short password", "PUT", "/api/account/update", `{"password":"x"}`, key, 422},
 		{"a channel item type that is not one", "POST", "/api/channel/1/assign/files/1", "", key, 400},
 	}
+	// What some messages must say: legacy field names, not GraphQL ones.
+	msgs := map[string]string{
+		"a missing splash page": "type refers",
+		"a missing pixel":       "pixels refers",
+		"url of the wrong type": "url must not be a JSON number",
+		"an alias taken":        "already taken",
+		"malformed JSON":        "malformed JSON",
+		"an unreadable expiry":  "expiry must be",
+		"no API key":            "API key",
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			k := c.key
@@ -76,7 +86,10 @@ func TestErrorStatuses(t *testing.T) {
 			if c.body != "" {
 				body = c.body
 			}
-			api(t, s, k, c.method, c.path, body, c.want)
+			got := api(t, s, k, c.method, c.path, body, c.want)
+			if m, _ := got["message"].(string); !strings.Contains(m, msgs[c.name]) {
+				t.Errorf("message %q does not say %q", m, msgs[c.name])
+			}
 		})
 	}
 	// Nothing was stored by the refused requests.

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -110,7 +111,24 @@ func (h *Handler) writeAppError(w http.ResponseWriter, r *http.Request, err erro
 		h.log().ErrorContext(r.Context(), "rest handler", "method", r.Method, "path", r.URL.Path,
 			"request_id", middleware.GetReqID(r.Context()), "err", err)
 	}
-	WriteError(w, r, status, ae.Message)
+	WriteError(w, r, status, legacyMessage(ae))
+}
+
+// legacyFields names the GraphQL input fields by the legacy JSON keys a REST
+// client sent, so a message about "pixelIds" reads "pixels".
+var legacyFields = map[string]string{
+	"pixelIds": "pixels", "channelId": "channel", "campaignId": "campaign", "domainId": "domain",
+	"splashPageId": "type", "ctaOverlayId": "type", "geoTargets": "geotarget", "deviceTargets": "devicetarget",
+	"languageTargets": "languagetarget", "metaImageUrl": "metaimage", "metaTitle": "metatitle",
+	"metaDescription": "metadescription", "deepLink.apple": "deeplink.apple", "deepLink.google": "deeplink.google",
+	"expiresAt": "expiry", "logoUrl": "logo", "avatarUrl": "avatar", "redirectRoot": "redirectroot",
+}
+
+func legacyMessage(ae *apperr.Error) string {
+	if l, ok := legacyFields[ae.Field]; ok {
+		return strings.ReplaceAll(ae.Message, ae.Field, l)
+	}
+	return ae.Message
 }
 
 func (h *Handler) log() *slog.Logger {
