@@ -1,6 +1,8 @@
 package rest
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -45,8 +47,27 @@ func (p pageParams) graph() graph.Page {
 // listBody is the legacy list answer. Its "error" is the string "0": the
 // legacy API printed it that way on lists, and clients compare it as such.
 type listBody struct {
-	Error string         `json:"error"`
-	Data  map[string]any `json:"data"`
+	Error string   `json:"error"`
+	Data  listData `json:"data"`
+}
+
+// listData is the paging block and the items under a per-route key
+// ("urls", "qrs", ...), written in the documented key order.
+type listData struct {
+	Result, PerPage, CurrentPage, NextPage, MaxPage int
+	Key                                             string
+	Items                                           any
+}
+
+// MarshalJSON implements json.Marshaler.
+func (d listData) MarshalJSON() ([]byte, error) {
+	items, err := json.Marshal(d.Items)
+	if err != nil {
+		return nil, err
+	}
+	key, _ := json.Marshal(d.Key)
+	return fmt.Appendf(nil, `{"result":%d,"perpage":%d,"currentpage":%d,"nextpage":%d,"maxpage":%d,%s:%s}`,
+		d.Result, d.PerPage, d.CurrentPage, d.NextPage, d.MaxPage, key, items), nil
 }
 
 // listAnswer builds the list answer: result (all matching items), perpage,
@@ -62,12 +83,8 @@ func listAnswer[T any](key string, items []T, total int, p pageParams) listBody 
 	if p.page < maxPage {
 		next = p.page + 1
 	}
-	return listBody{Error: "0", Data: map[string]any{
-		"result":      total,
-		"perpage":     p.limit,
-		"currentpage": p.page,
-		"nextpage":    next,
-		"maxpage":     maxPage,
-		key:           items,
+	return listBody{Error: "0", Data: listData{
+		Result: total, PerPage: p.limit, CurrentPage: p.page, NextPage: next, MaxPage: maxPage,
+		Key: key, Items: items,
 	}}
 }
