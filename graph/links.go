@@ -474,7 +474,12 @@ func (r *Resolver) insertLink(ctx context.Context, s *linkSpec, alias string) (*
 		}
 		return nil
 	})
-	return l, err
+	if err != nil {
+		return nil, err
+	}
+	// The row was read through the transaction, which is closed now;
+	// later edge queries (the domain of shortUrl) need the client.
+	return l.Unwrap(), nil
 }
 
 // checkRedirectType checks that a custom splash or overlay type has its page.
@@ -625,7 +630,10 @@ func (r *Resolver) UpdateLink(ctx context.Context, id int, in model.UpdateLinkIn
 	if ent.IsConstraintError(err) {
 		return nil, &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("alias %q is already taken", alias), Field: "custom"}
 	}
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil // see insertLink
 }
 
 // DeleteLink deletes the viewer's link id with its channel memberships; its

@@ -215,7 +215,7 @@ type channelItemView struct{ title, preview, url string }
 func (r *Resolver) channelItemView(ctx context.Context, it *ent.ChannelItem) (channelItemView, error) {
 	switch {
 	case it.LinkID != nil:
-		l, err := it.QueryLink().Only(ctx)
+		l, err := loaded(ctx, it.Edges.Link, it.QueryLink().Only)
 		if err != nil {
 			return channelItemView{}, err
 		}
@@ -226,14 +226,14 @@ func (r *Resolver) channelItemView(ctx context.Context, it *ent.ChannelItem) (ch
 		}
 		return channelItemView{title, l.LongURL, short}, err
 	case it.BioPageID != nil:
-		b, err := it.QueryBioPage().Only(ctx)
+		b, err := loaded(ctx, it.Edges.BioPage, it.QueryBioPage().Only)
 		if err != nil {
 			return channelItemView{}, err
 		}
 		u := r.BaseURL + "/" + b.Alias
 		return channelItemView{b.Name, u, u}, nil
 	case it.QrCodeID != nil:
-		q, err := it.QueryQrCode().Only(ctx)
+		q, err := loaded(ctx, it.Edges.QrCode, it.QueryQrCode().Only)
 		if err != nil {
 			return channelItemView{}, err
 		}
@@ -241,6 +241,15 @@ func (r *Resolver) channelItemView(ctx context.Context, it *ent.ChannelItem) (ch
 		return channelItemView{q.Name, u, u}, nil
 	}
 	return channelItemView{}, nil
+}
+
+// loaded returns an edge loaded with the item (lists load them in one
+// query) or queries it.
+func loaded[T any](ctx context.Context, edge *T, query func(context.Context) (*T, error)) (*T, error) {
+	if edge != nil {
+		return edge, nil
+	}
+	return query(ctx)
 }
 
 // ---- campaigns ----
@@ -278,7 +287,7 @@ func (r *Resolver) RotatorURL(c *ent.Campaign) *string {
 // ListURL is {base}/u/{username}/{slug}-{id}; "list" stands in for a
 // missing slug, as in the legacy API.
 func (r *Resolver) ListURL(ctx context.Context, c *ent.Campaign) (string, error) {
-	u, err := c.QueryOwner().Only(auth.SystemContext(ctx))
+	u, err := loaded(auth.SystemContext(ctx), c.Edges.Owner, c.QueryOwner().Only)
 	if err != nil {
 		return "", err
 	}
