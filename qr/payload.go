@@ -157,7 +157,7 @@ func decodeObject[T any](data any, fields string) (*T, error) {
 func decodeError(err error, fields string) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return apperr.InvalidField("data", "data.%s must be a %s", te.Field, jsonKind(te.Type.Kind().String()))
+		return apperr.InvalidField("data", "data.%s must be %s", te.Field, jsonKind(te.Type.Kind().String()))
 	}
 	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
 		return apperr.InvalidField("data", "data has an unknown field %s; the fields are %s",
@@ -169,11 +169,11 @@ func decodeError(err error, fields string) error {
 func jsonKind(k string) string {
 	switch k {
 	case "bool":
-		return "boolean"
+		return "a boolean"
 	case "ptr", "struct":
-		return "object"
+		return "an object"
 	}
-	return k
+	return "a " + k
 }
 
 // canonical is the stored form of an object payload: a map with only the
