@@ -53,6 +53,7 @@ func TestCreateQRCodeRefusesBadInputAndStoresNothing(t *testing.T) {
 	}{
 		{"link without a URL", map[string]any{"type": "LINK", "data": "example.com/no-scheme"}, "data", "http or https"},
 		{"link as an object", map[string]any{"type": "LINK", "data": map[string]any{"url": "https://x.y"}}, "data", "URL string"},
+		{"link to a QR route of this server", map[string]any{"type": "LINK", "data": s.URL + "/qr/abc/scan"}, "data", "QR code URL of this server"},
 		{"text as a number", map[string]any{"type": "TEXT", "data": 42}, "data", "is a string"},
 		{"email with an unknown field", map[string]any{"type": "EMAIL", "data": map[string]any{"email": "a@b.co", "to": "x"}}, "data", `unknown field "to"`},
 		{"phone with letters", map[string]any{"type": "PHONE", "data": "five five five"}, "data", "phone number"},

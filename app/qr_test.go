@@ -69,6 +69,24 @@ func image(t *testing.T, s *apptest.Server, link, query string, hdr map[string]s
 	return resp, b
 }
 
+// jsonField digs a string out of GraphQL data.
+func jsonField(tb testing.TB, data json.RawMessage, path ...string) string {
+	tb.Helper()
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		tb.Fatal(err)
+	}
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			tb.Fatalf("no %s in %s", p, data)
+		}
+		v = m[p]
+	}
+	s, _ := v.(string)
+	return s
+}
+
 // decodeBoth fetches a code's PNG and SVG and checks both decode to want.
 func decodeBoth(t *testing.T, s *apptest.Server, link, want string) {
 	t.Helper()
@@ -246,6 +264,11 @@ func TestQRImageRefusesBadRequests(t *testing.T) {
 // graphqlUpload sends a GraphQL multipart request (the spec's operations,
 // map and file parts) with file at variables.in.logo.
 func graphqlUpload(t *testing.T, s *apptest.Server, key, query string, vars map[string]any, file []byte) apptest.GQLResponse {
+	t.Helper()
+	return graphqlUploadTB(t, s, key, query, vars, file)
+}
+
+func graphqlUploadTB(t testing.TB, s *apptest.Server, key, query string, vars map[string]any, file []byte) apptest.GQLResponse {
 	t.Helper()
 	in := vars["in"].(map[string]any)
 	in["logo"] = nil

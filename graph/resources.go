@@ -368,7 +368,17 @@ func readUpload(u io.Reader) ([]byte, error) {
 // basic shapes are checked.
 func (r *Resolver) checkQRData(typ qrcode.Type, data any) (any, error) {
 	if r.QR != nil {
-		return r.QR.Validate(string(typ), data)
+		stored, err := r.QR.Validate(string(typ), data)
+		if err != nil {
+			return nil, err
+		}
+		// A dynamic code aimed at a QR route of this server would redirect
+		// to itself (or chain), counting a scan per hop.
+		if s, ok := stored.(string); ok && typ == qrcode.TypeLINK &&
+			strings.HasPrefix(strings.ToLower(s), strings.ToLower(r.BaseURL+"/qr/")) {
+			return nil, apperr.InvalidField("data", "data must not be a QR code URL of this server")
+		}
+		return stored, nil
 	}
 	s, ok := data.(string)
 	switch {

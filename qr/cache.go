@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,12 +35,15 @@ func ETag(payload string, opt Options) string {
 
 // Cache renders images and keeps them by ETag, evicting the least recently
 // used past a byte budget. Concurrent requests for the same image render it
-// once. Entries are never invalidated: a changed code has a new ETag, and the
-// old entry ages out.
+// once, and at most GOMAXPROCS renders run at a time, so a burst of
+// requests for many sizes of a public image queues instead of taking every
+// core. Entries are never invalidated: a changed code has a new ETag, and
+// the old entry ages out.
 type Cache struct {
 	maxBytes int
 	renders  atomic.Int64
 	group    singleflight.Group
+	slots    chan struct{}
 
 	mu    sync.Mutex
 	used  int
@@ -49,7 +53,8 @@ type Cache struct {
 
 // NewCache returns a cache holding at most maxBytes of image data.
 func NewCache(maxBytes int) *Cache {
-	return &Cache{maxBytes: maxBytes, order: list.New(), byTag: map[string]*list.Element{}}
+	return &Cache{maxBytes: maxBytes, order: list.New(), byTag: map[string]*list.Element{},
+		slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
 // Render returns the image of payload and opt, from the cache when it is
@@ -63,6 +68,8 @@ func (c *Cache) Render(payload string, opt Options) (*Image, error) {
 		if img := c.get(tag); img != nil {
 			return img, nil
 		}
+		c.slots <- struct{}{}
+		defer func() { <-c.slots }()
 		c.renders.Add(1)
 		body, ctype, err := Render(payload, opt)
 		if err != nil {

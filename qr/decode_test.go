@@ -17,3 +17,6 @@ func testLogo(tb testing.TB, format string, side int) []byte {
 	tb.Helper()
 	return qrtest.Logo(tb, format, side)
 }
+
+// tryDecodePNG is decodePNG returning the error instead of failing.
+func tryDecodePNG(b []byte) (string, error) { return qrtest.TryDecodePNG(b) }

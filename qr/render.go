@@ -68,24 +68,17 @@ func encode(payload string, withLogo bool) (*matrix, error) {
 		return nil, fmt.Errorf("encode qr: %w", err)
 	}
 	best := newMatrix(q.Bitmap(), withLogo)
-	if !checkFinders {
-		return best, nil
-	}
 	fewest := best.falseFinders()
 	if fewest == 0 {
 		return best, nil
 	}
-	for _, level := range levels {
-		first := 0
-		for v := q.VersionNumber; v <= min(q.VersionNumber+maxVersionBumps, 40); v++ {
+	// Smallest symbols first: at one version a higher level costs nothing
+	// in module size and adds error correction.
+	for v := q.VersionNumber; v <= min(q.VersionNumber+maxVersionBumps, 40); v++ {
+		for _, level := range levels {
 			c, err := goqr.NewWithForcedVersion(payload, v, level)
 			if err != nil {
 				continue // too long for this version at this level
-			}
-			if first == 0 {
-				first = v
-			} else if v > first+maxVersionBumps {
-				break
 			}
 			m := newMatrix(c.Bitmap(), withLogo)
 			if k := m.falseFinders(); k < fewest {

@@ -27,16 +27,33 @@ import (
 // independent of the encoder) and returns its text.
 func DecodeImage(tb testing.TB, img image.Image) string {
 	tb.Helper()
+	s, err := tryDecode(img)
+	if err != nil {
+		tb.Fatalf("decode qr: %v", err)
+	}
+	return s
+}
+
+func tryDecode(img image.Image) (string, error) {
 	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
 	if err != nil {
-		tb.Fatalf("binary bitmap: %v", err)
+		return "", err
 	}
 	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
 	res, err := zxqr.NewQRCodeReader().Decode(bmp, hints)
 	if err != nil {
-		tb.Fatalf("decode qr: %v", err)
+		return "", err
 	}
-	return res.GetText()
+	return res.GetText(), nil
+}
+
+// TryDecodePNG decodes a PNG and the QR code in it, returning any error.
+func TryDecodePNG(b []byte) (string, error) {
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		return "", err
+	}
+	return tryDecode(img)
 }
 
 // DecodePNG decodes a PNG and the QR code in it.
