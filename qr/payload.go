@@ -411,7 +411,9 @@ func (e *Email) payload() string {
 	if e.Body != "" {
 		q = append(q, "body="+mailtoEscape(e.Body))
 	}
-	s := "mailto:" + e.Email
+	// The address goes in as a path: '?', '#', '%' and '/' (legal in a
+	// local part) are escaped, '@' and '+' are not.
+	s := "mailto:" + url.PathEscape(e.Email)
 	if len(q) > 0 {
 		s += "?" + strings.Join(q, "&")
 	}

@@ -101,6 +101,7 @@ func TestPayloadOfOpenNetworkAndNameOnlyCard(t *testing.T) {
 		{"wifi", map[string]any{"ssid": "Old", "password": "abc", "encryption": "WEP"}, "WIFI:T:WEP;S:Old;P:abc;;"},
 		{"vcard", map[string]any{"organization": "Acme"}, "BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nFN:Acme\r\nORG:Acme\r\nEND:VCARD\r\n"},
 		{"email", map[string]any{"email": "a@b.co"}, "mailto:a@b.co"},
+		{"email", map[string]any{"email": "a+tag?x@b.co", "subject": "?"}, "mailto:a+tag%3Fx@b.co?subject=%3F"},
 		{"sms", map[string]any{"phone": "555-0100"}, "SMSTO:5550100:"},
 	}
 	for _, tc := range cases {
