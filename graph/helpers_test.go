@@ -158,3 +158,23 @@ func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// wantNoNode checks that node(id:) gives key's user nothing for id: a null
+// node and, if any, a NOT_FOUND error (a missing and a foreign id look the
+// same).
+func wantNoNode(tb testing.TB, s *apptest.Server, key, id string) {
+	tb.Helper()
+	res := s.GraphQL(tb, key, `query($id: ID!) { node(id:$id) { id } }`, map[string]any{"id": id})
+	var data struct{ Node *struct{ ID string } }
+	if err := json.Unmarshal(res.Data, &data); err != nil {
+		tb.Fatalf("decode %s: %v", res.Data, err)
+	}
+	if data.Node != nil {
+		tb.Fatalf("node(%s) = %+v, want null", id, data.Node)
+	}
+	for _, e := range res.Errors {
+		if e.Code() != "NOT_FOUND" {
+			tb.Fatalf("node(%s) error %q (%s), want NOT_FOUND", id, e.Message, e.Code())
+		}
+	}
+}

@@ -124,7 +124,9 @@ func (r *Resolver) ShortURL(ctx context.Context, l *ent.Link) (string, error) {
 		return r.BaseURL + "/" + l.Alias, nil
 	}
 	d := l.Edges.Domain
-	if d == nil {
+	// The edge may be missing, or loaded by GraphQL field collection with
+	// only the columns the query selected (domain { id }): then load it.
+	if d == nil || d.Domain == "" {
 		var err error
 		if d, err = l.QueryDomain().Only(ctx); err != nil {
 			return "", err
@@ -303,7 +305,7 @@ func (s *linkSpec) decodeRefs(domain, splash, overlay, campaign, channel *string
 	}
 	dec(&s.domainID, "domainId", "Domain", domain)
 	dec(&s.splashID, "splashPageId", "SplashPage", splash)
-	dec(&s.overlayID, "ctaOverlayId", "CtaOverlay", overlay)
+	dec(&s.overlayID, "ctaOverlayId", "CTAOverlay", overlay) // GlobalID encodes the ent type name
 	dec(&s.campaignID, "campaignId", "Campaign", campaign)
 	var ch *int
 	dec(&ch, "channelId", "Channel", channel)
@@ -474,7 +476,12 @@ func (r *Resolver) insertLink(ctx context.Context, s *linkSpec, alias string) (*
 		}
 		return nil
 	})
-	return l, err
+	if err != nil {
+		return nil, err
+	}
+	// l was loaded inside the committed transaction: unwrap it so the
+	// resolvers of its edges (domain, pixels, channels) query the client.
+	return l.Unwrap(), nil
 }
 
 // checkRedirectType checks that a custom splash or overlay type has its page.
@@ -625,7 +632,10 @@ func (r *Resolver) UpdateLink(ctx context.Context, id int, in model.UpdateLinkIn
 	if ent.IsConstraintError(err) {
 		return nil, &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("alias %q is already taken", alias), Field: "custom"}
 	}
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil // loaded in the committed transaction
 }
 
 // DeleteLink deletes the viewer's link id with its channel memberships; its

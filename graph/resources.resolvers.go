@@ -259,7 +259,7 @@ func (r *mutationResolver) CreateCtaOverlay(ctx context.Context, input ent.Creat
 
 // UpdateCtaOverlay is the resolver for the updateCtaOverlay field.
 func (r *mutationResolver) UpdateCtaOverlay(ctx context.Context, id string, input ent.UpdateCtaOverlayInput) (*ent.CTAOverlay, error) {
-	n, err := decodeID("id", "CtaOverlay", id)
+	n, err := decodeID("id", "CTAOverlay", id)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +276,7 @@ func (r *mutationResolver) UpdateCtaOverlay(ctx context.Context, id string, inpu
 
 // DeleteCtaOverlay is the resolver for the deleteCtaOverlay field.
 func (r *mutationResolver) DeleteCtaOverlay(ctx context.Context, id string) (*model.DeletePayload, error) {
-	return deleted(ctx, id, "CtaOverlay", r.Resolver.DeleteCTAOverlay)
+	return deleted(ctx, id, "CTAOverlay", r.Resolver.DeleteCTAOverlay)
 }
 
 // CreateBioPage is the resolver for the createBioPage field.
