@@ -307,7 +307,15 @@ func (r *mutationResolver) UpdateBioPage(ctx context.Context, id string, input e
 			return nil, err
 		}
 	}
-	return r.Client.BioPage.UpdateOneID(n).SetInput(input).Save(ctx)
+	// entgql's generated Mutate appends input.Links instead of
+	// input.AppendLinks, so append here and keep it out of SetInput.
+	appendLinks := input.AppendLinks
+	input.AppendLinks = nil
+	u := r.Client.BioPage.UpdateOneID(n).SetInput(input)
+	if len(appendLinks) > 0 {
+		u.AppendLinks(appendLinks)
+	}
+	return u.Save(ctx)
 }
 
 // DeleteBioPage is the resolver for the deleteBioPage field.
