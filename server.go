@@ -154,7 +154,10 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	return json.NewEncoder(stdout).Encode(map[string]any{
-		"id": u.ID, "email": u.Email, "username": u.Username, "apiKey": key,
-	})
+	return json.NewEncoder(stdout).Encode(struct {
+		ID       int    `json:"id"`
+		Email    string `json:"email"`
+		Username string `json:"username"`
+		APIKey   string `json:"apiKey"`
+	}{u.ID, u.Email, u.Username, key})
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -101,7 +102,7 @@ func (a *App) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	if a.Config.TrustProxy {
-		r.Use(middleware.RealIP)
+		r.Use(forwardedFor)
 	}
 	r.Use(middleware.Recoverer)
 
@@ -185,4 +186,19 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	a.onShutdown = nil
 	return first
+}
+
+// forwardedFor takes the client IP from X-Forwarded-For (--trust-proxy): the
+// rightmost entry, the one our own proxy appended; entries further left come
+// from the client and can be forged.
+func forwardedFor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
+				r.RemoteAddr = net.JoinHostPort(ip.String(), "0")
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -74,7 +74,7 @@ func openDriver(dsn string) (*entsql.Driver, error) {
 		}
 		return entsql.OpenDB(dialect.Postgres, db), nil
 	}
-	return nil, fmt.Errorf("unsupported database %q: use sqlite://PATH or postgres://...", redact(dsn))
+	return nil, fmt.Errorf("unsupported database %q: expected sqlite://PATH or postgres://URL", redact(dsn))
 }
 
 // SQLiteDSN returns the go-sqlite3 DSN of a database file with the pragmas
