@@ -42,6 +42,9 @@ type Config struct {
 	SignupDisabled bool
 	Log            *slog.Logger
 	Now            func() time.Time
+	// EntOptions are extra ent client options; tests use ent.Debug and
+	// ent.Log to count the statements a request runs.
+	EntOptions []ent.Option
 }
 
 // DefaultPlanLimits are the requests per minute of each plan.
@@ -75,7 +78,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://localhost:8080"
 	}
-	client, err := store.Open(ctx, cfg.DB)
+	client, err := store.Open(ctx, cfg.DB, cfg.EntOptions...)
 	if err != nil {
 		return nil, err
 	}

@@ -125,11 +125,17 @@ func (r *Resolver) ShortURL(ctx context.Context, l *ent.Link) (string, error) {
 	}
 	d := l.Edges.Domain
 	// The edge may be missing, or loaded by GraphQL field collection with
-	// only the columns the query selected (domain { id }): then load it.
+	// only the columns the query selected (domain { id }): then take it from
+	// the request's cache, or load it.
 	if d == nil || d.Domain == "" {
-		var err error
-		if d, err = l.QueryDomain().Only(ctx); err != nil {
+		cached, ok, err := r.cachedDomain(ctx, *l.DomainID)
+		if err != nil {
 			return "", err
+		}
+		if d = cached; !ok {
+			if d, err = l.QueryDomain().Only(ctx); err != nil {
+				return "", err
+			}
 		}
 	}
 	return strings.TrimRight(d.Domain, "/") + "/" + l.Alias, nil

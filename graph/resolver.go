@@ -102,7 +102,7 @@ func NewHandler(r *Resolver) http.Handler {
 		r.Log.Error("graphql panic", "panic", p)
 		return internalError
 	})
-	return srv
+	return r.withLoaders(srv)
 }
 
 // complexity weighs connections by the page size they ask for, so a nested

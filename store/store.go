@@ -23,13 +23,14 @@ import (
 // DefaultDSN is where the server keeps its data when no --db is given.
 const DefaultDSN = "sqlite://data/shortener.db"
 
-// Open opens dsn, migrates the schema and returns the client.
-func Open(ctx context.Context, dsn string) (*ent.Client, error) {
+// Open opens dsn, migrates the schema and returns the client. opts are extra
+// client options (tests pass ent.Debug and ent.Log to count statements).
+func Open(ctx context.Context, dsn string, opts ...ent.Option) (*ent.Client, error) {
 	drv, err := openDriver(dsn)
 	if err != nil {
 		return nil, err
 	}
-	client := ent.NewClient(ent.Driver(drv))
+	client := ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)
 	if err := client.Schema.Create(ctx); err != nil {
 		client.Close()
 		return nil, fmt.Errorf("migrate schema: %w", err)
