@@ -17,6 +17,7 @@ import (
 // The four operations a client outside this repository relies on, exactly as
 // contract.md writes them (literal arguments, no variables).
 func TestPinnedOperations(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 
 	var signed struct {
@@ -94,6 +95,7 @@ func (c *testClock) Advance(d time.Duration)       { c.ns.Add(int64(d)) }
 func (c *testClock) Format(d time.Duration) string { return c.Now().Add(d).Format(time.RFC3339) }
 
 func TestAuthenticationFailures(t *testing.T) {
+	t.Parallel()
 	clock := newClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	s := apptest.New(t, app.Config{Now: clock.Now})
 	alice := signup(t, s, "alice")
@@ -176,6 +178,7 @@ func TestAuthenticationFailures(t *testing.T) {
 }
 
 func TestAPIKeys(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	type payload struct {
@@ -253,6 +256,7 @@ func TestAPIKeys(t *testing.T) {
 }
 
 func TestUpdateAccount(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	bob := signup(t, s, "bob")
@@ -300,6 +304,7 @@ func TestUpdateAccount(t *testing.T) {
 }
 
 func TestSignup(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	const q = `mutation($e:String!,$u:String!,$p:String!){ signup(input:{email:$e, username:$u, password:$p}) { apiKey } }`
@@ -321,6 +326,7 @@ func TestSignup(t *testing.T) {
 }
 
 func TestSignupDisabled(t *testing.T) {
+	t.Parallel()
 	s := apptest.New(t, app.Config{SignupDisabled: true})
 	before := countRows(t, s)
 	res := s.GraphQL(t, "", `mutation { signup(input:{email:"x@example.com", username:"xxx", password:"password123"}) { apiKey } }`, nil)
@@ -329,6 +335,7 @@ func TestSignupDisabled(t *testing.T) {
 }
 
 func TestIntrospectionWithoutKey(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	var out struct {
 		Schema struct {
@@ -362,6 +369,7 @@ func TestIntrospectionWithoutKey(t *testing.T) {
 }
 
 func TestComplexityLimit(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	// 100 links x 100 campaign links each is far past the limit.

@@ -12,6 +12,7 @@ import (
 // Bodies that are not a GraphQL request get a GraphQL-shaped error with a
 // code, a 4xx status, and change nothing.
 func TestMalformedRequests(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	before := countRows(t, s)
@@ -59,6 +60,7 @@ func TestMalformedRequests(t *testing.T) {
 }
 
 func TestBadLinkInput(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	r := makeRefs(t, s, alice.Key, "bad")
@@ -216,6 +218,7 @@ func TestBadLinkInput(t *testing.T) {
 }
 
 func TestBadResourceInput(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	r := makeRefs(t, s, alice.Key, "badres")

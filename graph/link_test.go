@@ -51,6 +51,7 @@ func pixelIDs(v linkView) map[string]bool {
 }
 
 func TestLinkCRUD(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	r := makeRefs(t, s, alice.Key, "crud")
@@ -237,7 +238,7 @@ func TestLinkCRUD(t *testing.T) {
 					Edges      []struct{ Node struct{ Link *idOnly } }
 				}
 			}
-		}](t, s, alice.Key, `query($id: ID!) { node(id:$id) { ... on Channel { items { totalCount edges { node { link { id } } } } } } }`, map[string]any{"id": r.Channel})
+		}](t, s, alice.Key, `query($id: ID!) { node(id:$id) { ... on Channel { items(first: 10) { totalCount edges { node { link { id } } } } } } }`, map[string]any{"id": r.Channel})
 		for _, e := range ch.Node.Items.Edges {
 			if e.Node.Link != nil && e.Node.Link.ID == created.ID {
 				t.Error("deleted link is still in its channel")
@@ -253,6 +254,7 @@ func TestLinkCRUD(t *testing.T) {
 }
 
 func TestLinkGeneratedAlias(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	seen := map[string]bool{}

@@ -33,6 +33,7 @@ func snapshot(tb testing.TB, s *apptest.Server, key string) string {
 }
 
 func TestOwnership(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice, bob := signup(t, s, "alice"), signup(t, s, "bob")
 	a := makeRefs(t, s, alice.Key, "alice")

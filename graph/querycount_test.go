@@ -59,6 +59,7 @@ func seedMany(tb testing.TB, s *apptest.Server, u user, tag string, n int) {
 // The number of statements a list query runs does not grow with the number
 // of rows it returns (no N+1).
 func TestNoNPlusOne(t *testing.T) {
+	// Not parallel: the loaders batch by time, and a busy CPU splits batches.
 	var c stmtCounter
 	s := apptest.New(t, app.Config{EntOptions: []ent.Option{ent.Debug(), ent.Log(c.log)}})
 	small, large := signup(t, s, "small"), signup(t, s, "large")

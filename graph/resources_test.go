@@ -33,6 +33,7 @@ func deleteNode(tb testing.TB, s *apptest.Server, key, mutation, id string) {
 }
 
 func TestDomainCRUD(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	type domainView struct {
@@ -88,6 +89,7 @@ func TestDomainCRUD(t *testing.T) {
 }
 
 func TestQRCodeCRUD(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	type qrView struct {
@@ -145,6 +147,7 @@ func TestQRCodeCRUD(t *testing.T) {
 }
 
 func TestChannelCRUD(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	r := makeRefs(t, s, alice.Key, "chan")
@@ -242,6 +245,7 @@ func TestChannelCRUD(t *testing.T) {
 }
 
 func TestCampaignCRUD(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	type campaignView struct {
@@ -306,6 +310,7 @@ func TestCampaignCRUD(t *testing.T) {
 }
 
 func TestPixelCRUD(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	types := []string{"GTMPIXEL", "GAPIXEL", "FBPIXEL", "ADWORDSPIXEL", "LINKEDINPIXEL", "TWITTERPIXEL", "ADROLLPIXEL", "QUORAPIXEL", "PINTEREST", "BING", "SNAPCHAT", "REDDIT", "TIKTOK"}
@@ -347,6 +352,7 @@ func TestPixelCRUD(t *testing.T) {
 }
 
 func TestSplashPageCRUD(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	type splashView struct {
@@ -394,6 +400,7 @@ func TestSplashPageCRUD(t *testing.T) {
 }
 
 func TestCtaOverlayCRUD(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	type overlayView struct {
@@ -442,6 +449,7 @@ func TestCtaOverlayCRUD(t *testing.T) {
 }
 
 func TestBioPageCRUD(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	alice := signup(t, s, "alice")
 	type bioView struct {
