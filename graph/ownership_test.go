@@ -2,6 +2,8 @@ package graph_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 
@@ -28,8 +30,31 @@ func snapshot(tb testing.TB, s *apptest.Server, key string) string {
 	tb.Helper()
 	var m map[string]any
 	s.MustGraphQL(tb, key, everything, nil, &m)
+	sortUnordered(m)
 	b, _ := json.Marshal(m)
 	return string(b)
+}
+
+// sortUnordered sorts the lists of v that have no order of their own (a
+// link's pixels and channels) by id, so that snapshots compare.
+func sortUnordered(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if list, ok := e.([]any); ok && (k == "pixels" || k == "channels") {
+				sort.Slice(list, func(i, j int) bool {
+					a, _ := list[i].(map[string]any)
+					b, _ := list[j].(map[string]any)
+					return fmt.Sprint(a["id"]) < fmt.Sprint(b["id"])
+				})
+			}
+			sortUnordered(e)
+		}
+	case []any:
+		for _, e := range x {
+			sortUnordered(e)
+		}
+	}
 }
 
 func TestOwnership(t *testing.T) {
