@@ -240,7 +240,7 @@ func TestBadResourceInput(t *testing.T) {
 		{"a file: 404 redirect", `mutation { createDomain(input:{domain:"https://fresh.example.net", redirect404:"file:///x"}) { id } }`, "BAD_USER_INPUT", "redirect404"},
 		{"a taken domain", `mutation { createDomain(input:{domain:"https://BADRES.example.net"}) { id } }`, "CONFLICT", "domain"},
 		{"a data: splash image", `mutation { createSplashPage(input:{name:"x", image:"data:image/png;base64,AA"}) { id } }`, "BAD_USER_INPUT", "image"},
-		{"a negative splash delay", `mutation { createSplashPage(input:{name:"x", delaySeconds:-1}) { id } }`, "BAD_USER_INPUT", "delay_seconds"},
+		{"a negative splash delay", `mutation { createSplashPage(input:{name:"x", delaySeconds:-1}) { id } }`, "BAD_USER_INPUT", "delaySeconds"},
 		{"a javascript overlay button", `mutation { createCtaOverlay(input:{type:BUTTON, name:"x", buttonUrl:"javascript:x"}) { id } }`, "BAD_USER_INPUT", "buttonUrl"},
 		{"a QR link to file:", `mutation { createQRCode(input:{type:LINK, data:"file:///etc/passwd"}) { id } }`, "BAD_USER_INPUT", "data"},
 		{"a wrong-type channel id", `mutation { assignChannelItem(input:{channelId:"` + r.Link + `", type:LINK, itemId:"` + r.Link + `"}) { id } }`, "BAD_USER_INPUT", "channelId"},

@@ -78,8 +78,8 @@ func wantError(tb testing.TB, res apptest.GQLResponse, code, field string) appte
 			tb.Fatalf("error field %q (%q), want %q", got, e.Message, field)
 		}
 	}
-	if strings.Contains(strings.ToLower(e.Message), "internal") {
-		tb.Fatalf("error message %q looks internal", e.Message)
+	if m := strings.ToLower(e.Message); strings.Contains(m, "internal") || strings.Contains(m, "ent:") || strings.Contains(m, "sql") {
+		tb.Fatalf("error message %q leaks internals", e.Message)
 	}
 	return e
 }

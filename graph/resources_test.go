@@ -379,7 +379,7 @@ func TestSplashPageCRUD(t *testing.T) {
 		t.Errorf("splashPages totalCount = %d", n)
 	}
 	wantError(t, s.GraphQL(t, alice.Key, `mutation { createSplashPage(input:{name:"x", image:"javascript:x"}) { id } }`, nil), "BAD_USER_INPUT", "image")
-	wantError(t, s.GraphQL(t, alice.Key, `mutation { createSplashPage(input:{name:"x", delaySeconds:61}) { id } }`, nil), "BAD_USER_INPUT", "delay_seconds")
+	wantError(t, s.GraphQL(t, alice.Key, `mutation { createSplashPage(input:{name:"x", delaySeconds:61}) { id } }`, nil), "BAD_USER_INPUT", "delaySeconds")
 
 	l := gql[struct {
 		CreateLink struct{ ID, RedirectType string }
