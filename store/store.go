@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -23,6 +24,11 @@ import (
 // DefaultDSN is where the server keeps its data when no --db is given.
 const DefaultDSN = "sqlite://data/shortener.db"
 
+// migrateMu serialises migrations: ent's migration writes to the
+// package-level table descriptions (migrate.Tables), so two Opens at once in
+// one process (parallel tests) would race on them and crash.
+var migrateMu sync.Mutex
+
 // Open opens dsn, migrates the schema and returns the client. opts are extra
 // client options (tests pass ent.Debug and ent.Log to count statements).
 func Open(ctx context.Context, dsn string, opts ...ent.Option) (*ent.Client, error) {
@@ -31,7 +37,10 @@ func Open(ctx context.Context, dsn string, opts ...ent.Option) (*ent.Client, err
 		return nil, err
 	}
 	client := ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)
-	if err := client.Schema.Create(ctx); err != nil {
+	migrateMu.Lock()
+	err = client.Schema.Create(ctx)
+	migrateMu.Unlock()
+	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("migrate schema: %w", err)
 	}
