@@ -92,7 +92,7 @@ func CreateUser(ctx context.Context, client *ent.Client, in NewUser) (*ent.User,
 	if err != nil {
 		return nil, "", fmt.Errorf("create user: %w", err)
 	}
-	return u, key, nil
+	return u.Unwrap(), key, nil // u was loaded in the committed transaction
 }
 
 func checkFree(ctx context.Context, client *ent.Client, email, username string) error {
@@ -169,7 +169,7 @@ func Rotate(ctx context.Context, client *ent.Client, id int, now time.Time) (str
 	if err != nil {
 		return "", nil, apperr.From(err)
 	}
-	return key, row, nil
+	return key, row.Unwrap(), nil // row was loaded in the committed transaction
 }
 
 // Revoke revokes one of the viewer's keys. Errors: NotFound.

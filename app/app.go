@@ -42,6 +42,9 @@ type Config struct {
 	SignupDisabled bool
 	Log            *slog.Logger
 	Now            func() time.Time
+	// EntOptions are extra ent client options; tests use ent.Debug and
+	// ent.Log to count the statements a request runs.
+	EntOptions []ent.Option
 }
 
 // DefaultPlanLimits are the requests per minute of each plan.
@@ -75,7 +78,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://localhost:8080"
 	}
-	client, err := store.Open(ctx, cfg.DB)
+	client, err := store.Open(ctx, cfg.DB, cfg.EntOptions...)
 	if err != nil {
 		return nil, err
 	}
@@ -118,12 +121,12 @@ func (a *App) routes() http.Handler {
 	budget := a.budget()
 
 	r.Route("/graphql", func(r chi.Router) {
-		r.Use(auth.Middleware(lookup, false, writeGraphQLError))
+		r.Use(auth.Middleware(lookup, false, a.refuse(writeGraphQLError)))
 		r.Use(ratelimit.Middleware(a.Limiter, budget, writeGraphQLError))
 		r.Handle("/", graph.NewHandler(a.Resolver))
 	})
 	r.Route("/api", func(r chi.Router) {
-		r.Use(auth.Middleware(lookup, true, rest.WriteError))
+		r.Use(auth.Middleware(lookup, true, a.refuse(rest.WriteError)))
 		r.Use(ratelimit.Middleware(a.Limiter, budget, rest.WriteError))
 		h := &rest.Handler{Resolver: a.Resolver}
 		r.Mount("/", h.Routes())
@@ -139,14 +142,38 @@ func (a *App) routes() http.Handler {
 func (a *App) budget() ratelimit.Budget {
 	return func(r *http.Request) (string, int) {
 		v := auth.ViewerFrom(r.Context())
-		plan, key := "FREE", "ip:"+clientIP(r)
-		if v != nil {
-			plan, key = v.Plan, fmt.Sprintf("key:%d", v.KeyID)
+		if v == nil {
+			return a.anonymousBudget(r)
 		}
-		if a.Config.RateLimit != nil {
-			return key, *a.Config.RateLimit
+		return fmt.Sprintf("key:%d", v.KeyID), a.planLimit(v.Plan)
+	}
+}
+
+func (a *App) anonymousBudget(r *http.Request) (string, int) {
+	return "ip:" + clientIP(r), a.planLimit("FREE")
+}
+
+// planLimit is --rate-limit when given, else the plan's limit.
+func (a *App) planLimit(plan string) int {
+	if a.Config.RateLimit != nil {
+		return *a.Config.RateLimit
+	}
+	return a.Config.PlanLimits[plan]
+}
+
+// refuse wraps the writer of authentication failures: a request with a
+// missing or bad key counts against its client address first, so a 401
+// carries the X-RateLimit-* headers like every other response and guessing
+// keys is throttled (429 once the address's budget is spent).
+func (a *App) refuse(write ratelimit.Failure) auth.Failure {
+	return func(w http.ResponseWriter, r *http.Request, status int, msg string) {
+		if status == http.StatusUnauthorized {
+			key, limit := a.anonymousBudget(r)
+			if !a.Limiter.Check(w, r, key, limit, write) {
+				return
+			}
 		}
-		return key, a.Config.PlanLimits[plan]
+		write(w, r, status, msg)
 	}
 }
 

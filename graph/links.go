@@ -124,10 +124,18 @@ func (r *Resolver) ShortURL(ctx context.Context, l *ent.Link) (string, error) {
 		return r.BaseURL + "/" + l.Alias, nil
 	}
 	d := l.Edges.Domain
-	if d == nil {
-		var err error
-		if d, err = l.QueryDomain().Only(ctx); err != nil {
+	// The edge may be missing, or loaded by GraphQL field collection with
+	// only the columns the query selected (domain { id }): then take it from
+	// the request's cache, or load it.
+	if d == nil || d.Domain == "" {
+		cached, ok, err := r.cachedDomain(ctx, *l.DomainID)
+		if err != nil {
 			return "", err
+		}
+		if d = cached; !ok {
+			if d, err = l.QueryDomain().Only(ctx); err != nil {
+				return "", err
+			}
 		}
 	}
 	return strings.TrimRight(d.Domain, "/") + "/" + l.Alias, nil
@@ -303,7 +311,7 @@ func (s *linkSpec) decodeRefs(domain, splash, overlay, campaign, channel *string
 	}
 	dec(&s.domainID, "domainId", "Domain", domain)
 	dec(&s.splashID, "splashPageId", "SplashPage", splash)
-	dec(&s.overlayID, "ctaOverlayId", "CtaOverlay", overlay)
+	dec(&s.overlayID, "ctaOverlayId", "CTAOverlay", overlay) // GlobalID encodes the ent type name
 	dec(&s.campaignID, "campaignId", "Campaign", campaign)
 	var ch *int
 	dec(&ch, "channelId", "Channel", channel)
@@ -477,8 +485,8 @@ func (r *Resolver) insertLink(ctx context.Context, s *linkSpec, alias string) (*
 	if err != nil {
 		return nil, err
 	}
-	// The row was read through the transaction, which is closed now;
-	// later edge queries (the domain of shortUrl) need the client.
+	// l was loaded inside the committed transaction: unwrap it so the
+	// resolvers of its edges (domain, pixels, channels) query the client.
 	return l.Unwrap(), nil
 }
 
@@ -633,7 +641,7 @@ func (r *Resolver) UpdateLink(ctx context.Context, id int, in model.UpdateLinkIn
 	if err != nil {
 		return nil, err
 	}
-	return out.Unwrap(), nil // see insertLink
+	return out.Unwrap(), nil // loaded in the committed transaction
 }
 
 // DeleteLink deletes the viewer's link id with its channel memberships; its

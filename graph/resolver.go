@@ -94,6 +94,7 @@ func NewHandler(r *Resolver) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(pageLimit{}) // before the complexity limit: its message is clearer
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.AroundRootFields(requireViewer)
 	srv.AroundFields(r.translateErrors)
@@ -102,7 +103,7 @@ func NewHandler(r *Resolver) http.Handler {
 		r.Log.Error("graphql panic", "panic", p)
 		return internalError
 	})
-	return srv
+	return r.withLoaders(srv)
 }
 
 // complexity weighs connections by the page size they ask for, so a nested

@@ -215,7 +215,7 @@ type channelItemView struct{ title, preview, url string }
 func (r *Resolver) channelItemView(ctx context.Context, it *ent.ChannelItem) (channelItemView, error) {
 	switch {
 	case it.LinkID != nil:
-		l, err := loaded(ctx, it.Edges.Link, it.QueryLink().Only)
+		l, err := r.itemLink(ctx, it)
 		if err != nil {
 			return channelItemView{}, err
 		}
@@ -226,14 +226,14 @@ func (r *Resolver) channelItemView(ctx context.Context, it *ent.ChannelItem) (ch
 		}
 		return channelItemView{title, l.LongURL, short}, err
 	case it.BioPageID != nil:
-		b, err := loaded(ctx, it.Edges.BioPage, it.QueryBioPage().Only)
+		b, err := r.itemBioPage(ctx, it)
 		if err != nil {
 			return channelItemView{}, err
 		}
 		u := r.BaseURL + "/" + b.Alias
 		return channelItemView{b.Name, u, u}, nil
 	case it.QrCodeID != nil:
-		q, err := loaded(ctx, it.Edges.QrCode, it.QueryQrCode().Only)
+		q, err := r.itemQRCode(ctx, it)
 		if err != nil {
 			return channelItemView{}, err
 		}

@@ -36,7 +36,10 @@ func TestMiddlewareSetsHeadersAndRefuses(t *testing.T) {
 	l := New(nil)
 	var refused int
 	h := Middleware(l, func(*http.Request) (string, int) { return "k", 2 },
-		func(w http.ResponseWriter, _ *http.Request, status int, _ string) { refused = status; w.WriteHeader(status) },
+		func(w http.ResponseWriter, _ *http.Request, status int, _ string) {
+			refused = status
+			w.WriteHeader(status)
+		},
 	)(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	for i := range 3 {
 		rec := httptest.NewRecorder()

@@ -382,3 +382,41 @@ func TestLinkOnBrandedDomain(t *testing.T) {
 		t.Errorf("%d links after the domain went, want the 2 on the base host", n)
 	}
 }
+
+func TestLegacyTypeSelectsSplashPageAndOverlay(t *testing.T) {
+	s := apptest.New(t, app.Config{})
+	key := s.Signup(t, "alice")
+	var made struct {
+		S struct{ RowID int }
+		O struct{ RowID int }
+	}
+	s.MustGraphQL(t, key, `mutation { s: createSplashPage(input:{name:"Promo"}) { rowId } o: createCtaOverlay(input:{type: MESSAGE, name:"Hi"}) { rowId } }`, nil, &made)
+	for _, c := range []struct {
+		typ, want string
+	}{
+		{"frame", "FRAME"},
+		{"splash", "SPLASH"},
+		{fmt.Sprint(made.S.RowID), "CUSTOM_SPLASH"},
+		{fmt.Sprintf("overlay-%d", made.O.RowID), "OVERLAY"},
+	} {
+		add := api(t, s, key, "POST", "/api/url/add", fmt.Sprintf(`{"url":"https://example.com","type":%q}`, c.typ), 200)
+		var out struct {
+			Link struct {
+				RedirectType string
+				SplashPage   *struct{ RowID int }
+				CtaOverlay   *struct{ RowID int }
+			}
+		}
+		s.MustGraphQL(t, key, `query($id:ID!){ link(id:$id){ redirectType splashPage{rowId} ctaOverlay{rowId} } }`,
+			map[string]any{"id": gid.Encode("Link", num(t, add, "id"))}, &out)
+		if out.Link.RedirectType != c.want {
+			t.Errorf("type %q: redirectType %s, want %s", c.typ, out.Link.RedirectType, c.want)
+		}
+		if c.want == "OVERLAY" && (out.Link.CtaOverlay == nil || out.Link.CtaOverlay.RowID != made.O.RowID) {
+			t.Errorf("type %q: overlay not linked: %+v", c.typ, out.Link)
+		}
+		if c.want == "CUSTOM_SPLASH" && (out.Link.SplashPage == nil || out.Link.SplashPage.RowID != made.S.RowID) {
+			t.Errorf("type %q: splash page not linked: %+v", c.typ, out.Link)
+		}
+	}
+}

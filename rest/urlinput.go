@@ -180,7 +180,7 @@ func (f *linkFields) setType(s string) error {
 			return apperr.InvalidField("type", "type overlay-ID needs a numeric overlay id")
 		}
 		set(entlink.RedirectTypeOVERLAY)
-		f.ctaOverlayID = strp(gid.Encode("CtaOverlay", n))
+		f.ctaOverlayID = strp(gid.Encode("CTAOverlay", n))
 	default:
 		n, err := strconv.Atoi(s)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -23,14 +24,23 @@ import (
 // DefaultDSN is where the server keeps its data when no --db is given.
 const DefaultDSN = "sqlite://data/shortener.db"
 
-// Open opens dsn, migrates the schema and returns the client.
-func Open(ctx context.Context, dsn string) (*ent.Client, error) {
+// migrateMu serialises migrations: ent's migration writes to the
+// package-level table descriptions (migrate.Tables), so two Opens at once in
+// one process (parallel tests) would race on them and crash.
+var migrateMu sync.Mutex
+
+// Open opens dsn, migrates the schema and returns the client. opts are extra
+// client options (tests pass ent.Debug and ent.Log to count statements).
+func Open(ctx context.Context, dsn string, opts ...ent.Option) (*ent.Client, error) {
 	drv, err := openDriver(dsn)
 	if err != nil {
 		return nil, err
 	}
-	client := ent.NewClient(ent.Driver(drv))
-	if err := client.Schema.Create(ctx); err != nil {
+	client := ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)
+	migrateMu.Lock()
+	err = client.Schema.Create(ctx)
+	migrateMu.Unlock()
+	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("migrate schema: %w", err)
 	}
