@@ -50,6 +50,10 @@ type Config struct {
 // DefaultPlanLimits are the requests per minute of each plan.
 var DefaultPlanLimits = map[string]int{"FREE": 30, "PRO": 120}
 
+// keyCacheTTL bounds how long a key change made by another process (none
+// today: the CLI only creates users) can go unnoticed.
+const keyCacheTTL = 30 * time.Second
+
 // App is a running server's parts.
 type App struct {
 	Config   Config
@@ -57,6 +61,7 @@ type App struct {
 	Resolver *graph.Resolver
 	Limiter  *ratelimit.Limiter
 	handler  http.Handler
+	keys     *account.KeyCache
 	// Clicks takes the visits of links and QR codes.
 	Clicks analytics.Sink
 	// onShutdown runs in order when the server stops, after HTTP has
@@ -86,7 +91,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	res.SignupDisabled = cfg.SignupDisabled
 	res.Now = cfg.Now
 	res.Log = cfg.Log
-	a := &App{Config: cfg, Client: client, Resolver: res, Limiter: ratelimit.New(cfg.Now)}
+	a := &App{Config: cfg, Client: client, Resolver: res, Limiter: ratelimit.New(cfg.Now),
+		keys: account.NewKeyCache(client, keyCacheTTL)}
 	if err := a.startAnalytics(ctx); err != nil {
 		client.Close()
 		return nil, err
@@ -116,7 +122,7 @@ func (a *App) routes() http.Handler {
 	r.Handle("/playground", playground.Handler("Shortener GraphQL", "/graphql"))
 
 	lookup := func(ctx context.Context, key string) (*auth.Viewer, error) {
-		return account.Authenticate(ctx, a.Client, key, a.Config.Now())
+		return a.keys.Authenticate(ctx, key, a.Config.Now())
 	}
 	budget := a.budget()
 

@@ -47,7 +47,7 @@ func Open(ctx context.Context, dsn string, opts ...ent.Option) (*ent.Client, err
 	return client, nil
 }
 
-func openDriver(dsn string) (*entsql.Driver, error) {
+func openDriver(dsn string) (dialect.Driver, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite://"):
 		path := strings.TrimPrefix(dsn, "sqlite://")
@@ -59,19 +59,25 @@ func openDriver(dsn string) (*entsql.Driver, error) {
 				return nil, fmt.Errorf("create database directory: %w", err)
 			}
 		}
-		db, err := sql.Open("sqlite3", SQLiteDSN(path))
+		writeDB, err := sql.Open("sqlite3", SQLiteDSN(path))
 		if err != nil {
 			return nil, err
 		}
-		// WAL lets readers run beside the one writer; writers queue on
-		// busy_timeout and take the lock at BEGIN (immediate), so a read
-		// transaction never has to upgrade and fail with SQLITE_BUSY.
-		db.SetMaxOpenConns(16)
-		db.SetMaxIdleConns(16)
-		if err := db.Ping(); err != nil {
+		writeDB.SetMaxOpenConns(1) // see sqliteDriver
+		writeDB.SetMaxIdleConns(1)
+		writeDB.SetConnMaxIdleTime(0)
+		if err := writeDB.Ping(); err != nil {
+			writeDB.Close()
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
-		return entsql.OpenDB(dialect.SQLite, db), nil
+		readDB, err := sql.Open("sqlite3", SQLiteDSN(path))
+		if err != nil {
+			writeDB.Close()
+			return nil, err
+		}
+		readDB.SetMaxOpenConns(16)
+		readDB.SetMaxIdleConns(16)
+		return newSQLiteDriver(readDB, writeDB), nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
