@@ -33,8 +33,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "shortener:", err)
-		os.Exit(1)
+		os.Exit(1) // run has said why on stderr
 	}
 }
 
@@ -44,8 +43,16 @@ const usage = `usage:
 run "shortener serve -h" for every flag`
 
 // run is main without the process: tests call it with their own context,
-// arguments and output.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// arguments and output. A failure is reported on stderr and returned (main
+// exits 1); -h prints the flags and is not a failure.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	defer func() {
+		if errors.Is(err, flag.ErrHelp) {
+			err = nil
+		} else if err != nil {
+			fmt.Fprintln(stderr, "shortener:", err)
+		}
+	}()
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errors.New("missing command")
@@ -175,7 +182,10 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	return json.NewEncoder(stdout).Encode(map[string]any{
-		"id": u.ID, "email": u.Email, "username": u.Username, "apiKey": key,
-	})
+	return json.NewEncoder(stdout).Encode(struct {
+		ID       int    `json:"id"`
+		Email    string `json:"email"`
+		Username string `json:"username"`
+		APIKey   string `json:"apiKey"`
+	}{u.ID, u.Email, u.Username, key})
 }

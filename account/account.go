@@ -92,7 +92,7 @@ func CreateUser(ctx context.Context, client *ent.Client, in NewUser) (*ent.User,
 	if err != nil {
 		return nil, "", fmt.Errorf("create user: %w", err)
 	}
-	return u, key, nil
+	return u.Unwrap(), key, nil // u was loaded in the committed transaction
 }
 
 func checkFree(ctx context.Context, client *ent.Client, email, username string) error {
@@ -169,7 +169,7 @@ func Rotate(ctx context.Context, client *ent.Client, id int, now time.Time) (str
 	if err != nil {
 		return "", nil, apperr.From(err)
 	}
-	return key, row, nil
+	return key, row.Unwrap(), nil // row was loaded in the committed transaction
 }
 
 // Revoke revokes one of the viewer's keys. Errors: NotFound.
@@ -187,17 +187,31 @@ func Revoke(ctx context.Context, client *ent.Client, id int, now time.Time) (*en
 // Authenticate returns the viewer of an API key, or auth.ErrBadKey for an
 // unknown, revoked or expired key, or a key whose user is gone.
 func Authenticate(ctx context.Context, client *ent.Client, key string, now time.Time) (*auth.Viewer, error) {
+	k, err := lookupKey(ctx, client, key)
+	if err != nil {
+		return nil, err
+	}
+	return viewerOf(k, now)
+}
+
+// lookupKey loads an API key row with its owner.
+func lookupKey(ctx context.Context, client *ent.Client, key string) (*ent.APIKey, error) {
 	if !strings.HasPrefix(key, auth.KeyPrefix) || len(key) > 200 {
 		return nil, auth.ErrBadKey
 	}
-	sys := auth.SystemContext(ctx)
-	k, err := client.APIKey.Query().Where(apikey.KeyHash(auth.HashKey(key))).WithOwner().Only(sys)
+	k, err := client.APIKey.Query().Where(apikey.KeyHash(auth.HashKey(key))).WithOwner().Only(auth.SystemContext(ctx))
 	if ent.IsNotFound(err) {
 		return nil, auth.ErrBadKey
 	}
 	if err != nil {
 		return nil, fmt.Errorf("look up key: %w", err)
 	}
+	return k, nil
+}
+
+// viewerOf is the viewer of a loaded key, or auth.ErrBadKey when the key is
+// revoked or expired or its user is gone.
+func viewerOf(k *ent.APIKey, now time.Time) (*auth.Viewer, error) {
 	if k.RevokedAt != nil || (k.ExpiresAt != nil && !k.ExpiresAt.After(now)) || k.Edges.Owner == nil {
 		return nil, auth.ErrBadKey
 	}

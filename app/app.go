@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -49,10 +50,17 @@ type Config struct {
 	ClickQueue int
 	Log        *slog.Logger
 	Now        func() time.Time
+	// EntOptions are extra ent client options; tests use ent.Debug and
+	// ent.Log to count the statements a request runs.
+	EntOptions []ent.Option
 }
 
 // DefaultPlanLimits are the requests per minute of each plan.
 var DefaultPlanLimits = map[string]int{"FREE": 30, "PRO": 120}
+
+// keyCacheTTL bounds how long a key change made by another process (none
+// today: the CLI only creates users) can go unnoticed.
+const keyCacheTTL = 30 * time.Second
 
 // App is a running server's parts.
 type App struct {
@@ -61,6 +69,7 @@ type App struct {
 	Resolver *graph.Resolver
 	Limiter  *ratelimit.Limiter
 	handler  http.Handler
+	keys     *account.KeyCache
 	// Clicks takes the visits of links and QR codes.
 	Clicks analytics.Sink
 	// Recorder and Writer are the click pipeline behind Clicks.
@@ -70,8 +79,9 @@ type App struct {
 	Cache  *redirect.Cache
 	secret []byte
 	geo    *analytics.GeoIP
-	// onClose runs after the database is closed.
-	onClose []func() error
+	// beforeClose runs before the database is closed, onClose after.
+	beforeClose []func()
+	onClose     []func() error
 	// onShutdown runs in order when the server stops, after HTTP has
 	// drained: the click writer flushes here.
 	onShutdown []func(context.Context) error
@@ -94,7 +104,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := checkRedirectStatus(cfg.RedirectStatus); err != nil {
 		return nil, err
 	}
-	client, err := store.Open(ctx, cfg.DB)
+	client, err := store.Open(ctx, cfg.DB, cfg.EntOptions...)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +112,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	res.SignupDisabled = cfg.SignupDisabled
 	res.Now = cfg.Now
 	res.Log = cfg.Log
-	a := &App{Config: cfg, Client: client, Resolver: res, Limiter: ratelimit.New(cfg.Now)}
+	a := &App{Config: cfg, Client: client, Resolver: res, Limiter: ratelimit.New(cfg.Now),
+		keys: account.NewKeyCache(client, keyCacheTTL)}
 	if err := a.startAnalytics(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -117,6 +128,10 @@ func (a *App) Handler() http.Handler { return a.handler }
 // Close releases the database and the GeoIP file. Call Shutdown first:
 // it flushes the clicks.
 func (a *App) Close() error {
+	for _, f := range a.beforeClose {
+		f()
+	}
+	a.beforeClose = nil
 	err := a.Client.Close()
 	for _, f := range a.onClose {
 		_ = f()
@@ -129,7 +144,7 @@ func (a *App) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	if a.Config.TrustProxy {
-		r.Use(middleware.RealIP)
+		r.Use(forwardedFor)
 	}
 	r.Use(middleware.Recoverer)
 
@@ -140,17 +155,17 @@ func (a *App) routes() http.Handler {
 	r.Handle("/playground", playground.Handler("Shortener GraphQL", "/graphql"))
 
 	lookup := func(ctx context.Context, key string) (*auth.Viewer, error) {
-		return account.Authenticate(ctx, a.Client, key, a.Config.Now())
+		return a.keys.Authenticate(ctx, key, a.Config.Now())
 	}
 	budget := a.budget()
 
 	r.Route("/graphql", func(r chi.Router) {
-		r.Use(auth.Middleware(lookup, false, writeGraphQLError))
+		r.Use(auth.Middleware(lookup, false, a.refuse(writeGraphQLError)))
 		r.Use(ratelimit.Middleware(a.Limiter, budget, writeGraphQLError))
 		r.Handle("/", graph.NewHandler(a.Resolver))
 	})
 	r.Route("/api", func(r chi.Router) {
-		r.Use(auth.Middleware(lookup, true, rest.WriteError))
+		r.Use(auth.Middleware(lookup, true, a.refuse(rest.WriteError)))
 		r.Use(ratelimit.Middleware(a.Limiter, budget, rest.WriteError))
 		h := &rest.Handler{Resolver: a.Resolver}
 		r.Mount("/", h.Routes())
@@ -166,14 +181,38 @@ func (a *App) routes() http.Handler {
 func (a *App) budget() ratelimit.Budget {
 	return func(r *http.Request) (string, int) {
 		v := auth.ViewerFrom(r.Context())
-		plan, key := "FREE", "ip:"+clientIP(r)
-		if v != nil {
-			plan, key = v.Plan, fmt.Sprintf("key:%d", v.KeyID)
+		if v == nil {
+			return a.anonymousBudget(r)
 		}
-		if a.Config.RateLimit != nil {
-			return key, *a.Config.RateLimit
+		return fmt.Sprintf("key:%d", v.KeyID), a.planLimit(v.Plan)
+	}
+}
+
+func (a *App) anonymousBudget(r *http.Request) (string, int) {
+	return "ip:" + clientIP(r), a.planLimit("FREE")
+}
+
+// planLimit is --rate-limit when given, else the plan's limit.
+func (a *App) planLimit(plan string) int {
+	if a.Config.RateLimit != nil {
+		return *a.Config.RateLimit
+	}
+	return a.Config.PlanLimits[plan]
+}
+
+// refuse wraps the writer of authentication failures: a request with a
+// missing or bad key counts against its client address first, so a 401
+// carries the X-RateLimit-* headers like every other response and guessing
+// keys is throttled (429 once the address's budget is spent).
+func (a *App) refuse(write ratelimit.Failure) auth.Failure {
+	return func(w http.ResponseWriter, r *http.Request, status int, msg string) {
+		if status == http.StatusUnauthorized {
+			key, limit := a.anonymousBudget(r)
+			if !a.Limiter.Check(w, r, key, limit, write) {
+				return
+			}
 		}
-		return key, a.Config.PlanLimits[plan]
+		write(w, r, status, msg)
 	}
 }
 
@@ -213,4 +252,19 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	a.onShutdown = nil
 	return first
+}
+
+// forwardedFor takes the client IP from X-Forwarded-For (--trust-proxy): the
+// rightmost entry, the one our own proxy appended; entries further left come
+// from the client and can be forged.
+func forwardedFor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
+				r.RemoteAddr = net.JoinHostPort(ip.String(), "0")
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -48,16 +48,23 @@ func (a *App) startAnalytics(ctx context.Context) error {
 	a.Resolver.Stats = analytics.NewStore(a.Client, d)
 
 	a.Cache = redirect.NewCache(a.Client, redirect.CacheOptions{Now: a.Config.Now})
+	// Warm the cache in the background; Shutdown and Close stop it (Close
+	// waits, so it never reads a closed database).
 	warmCtx, stopWarm := context.WithCancel(context.Background())
+	warmed := make(chan struct{})
+	stop := func() { stopWarm(); <-warmed }
 	a.onShutdown = append([]func(context.Context) error{func(context.Context) error { stopWarm(); return nil }}, a.onShutdown...)
+	a.beforeClose = append(a.beforeClose, stop)
 	go func() {
+		defer close(warmed)
 		start := time.Now()
 		n, err := a.Cache.Warm(warmCtx)
-		if err != nil && warmCtx.Err() == nil {
+		switch {
+		case err != nil && warmCtx.Err() == nil:
 			a.Config.Log.Warn("warm redirect cache", "err", err)
-			return
+		case n > 0:
+			a.Config.Log.Info("redirect cache warm", "links", n, "took", time.Since(start).Round(time.Millisecond))
 		}
-		a.Config.Log.Info("redirect cache warm", "links", n, "took", time.Since(start).Round(time.Millisecond))
 	}()
 	// Every write path invalidates: hooks sit on the ent client, below
 	// GraphQL, REST and anything else that writes.

@@ -78,8 +78,14 @@ func From(err error) *Error {
 }
 
 func validationMessage(ve *ent.ValidationError) string {
-	msg := ve.Unwrap().Error()
-	// ent says `value out of range` or `value is less than the required length`.
+	// ent wraps the validator's own error ("value out of range") in
+	// `ent: validator failed for field "SplashPage.delay_seconds": ...`;
+	// show only the validator's words.
+	err := ve.Unwrap()
+	if inner := errors.Unwrap(err); inner != nil {
+		err = inner
+	}
+	msg := err.Error()
 	return fmt.Sprintf("invalid %s: %s", strings.ReplaceAll(ve.Name, "_", " "), msg)
 }
 

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -61,7 +62,7 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		}
 		gerr.Extensions["code"] = string(ae.Code)
 		if ae.Field != "" {
-			gerr.Extensions["field"] = ae.Field
+			gerr.Extensions["field"] = inputName(ae.Field)
 		}
 		return gerr
 	}
@@ -72,4 +73,16 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		gerr.Extensions["code"] = string(apperr.Invalid)
 	}
 	return gerr
+}
+
+// inputName turns an ent field name from a schema validator (delay_seconds)
+// into the GraphQL input field's name (delaySeconds).
+func inputName(field string) string {
+	parts := strings.Split(field, "_")
+	for i := 1; i < len(parts); i++ {
+		if p := parts[i]; p != "" {
+			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "")
 }

@@ -26,7 +26,7 @@ func (r *linkResolver) HasPassword(ctx context.Context, obj *ent.Link) (bool, er
 
 // Channels is the resolver for the channels field.
 func (r *linkResolver) Channels(ctx context.Context, obj *ent.Link) ([]*ent.Channel, error) {
-	return obj.QueryChannelItems().QueryChannel().All(ctx)
+	return r.linkChannels(ctx, obj)
 }
 
 // Stats is the resolver for the stats field.

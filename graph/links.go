@@ -124,10 +124,18 @@ func (r *Resolver) ShortURL(ctx context.Context, l *ent.Link) (string, error) {
 		return r.BaseURL + "/" + l.Alias, nil
 	}
 	d := l.Edges.Domain
-	if d == nil {
-		var err error
-		if d, err = l.QueryDomain().Only(ctx); err != nil {
+	// The edge may be missing, or loaded by GraphQL field collection with
+	// only the columns the query selected (domain { id }): then take it from
+	// the request's cache, or load it.
+	if d == nil || d.Domain == "" {
+		cached, ok, err := r.cachedDomain(ctx, *l.DomainID)
+		if err != nil {
 			return "", err
+		}
+		if d = cached; !ok {
+			if d, err = l.QueryDomain().Only(ctx); err != nil {
+				return "", err
+			}
 		}
 	}
 	return strings.TrimRight(d.Domain, "/") + "/" + l.Alias, nil
@@ -303,7 +311,7 @@ func (s *linkSpec) decodeRefs(domain, splash, overlay, campaign, channel *string
 	}
 	dec(&s.domainID, "domainId", "Domain", domain)
 	dec(&s.splashID, "splashPageId", "SplashPage", splash)
-	dec(&s.overlayID, "ctaOverlayId", "CtaOverlay", overlay)
+	dec(&s.overlayID, "ctaOverlayId", "CTAOverlay", overlay) // GlobalID encodes the ent type name
 	dec(&s.campaignID, "campaignId", "Campaign", campaign)
 	var ch *int
 	dec(&ch, "channelId", "Channel", channel)
@@ -424,57 +432,73 @@ func (r *Resolver) CreateLink(ctx context.Context, in model.CreateLinkInput) (*e
 }
 
 func (r *Resolver) insertLink(ctx context.Context, s *linkSpec, alias string) (*ent.Link, error) {
+	// Hash before any transaction: bcrypt takes tens of milliseconds and a
+	// SQLite transaction holds the one write connection.
+	var hash string
+	if s.password != nil && *s.password != "" {
+		h, err := auth.HashPassword(*s.password)
+		if err != nil {
+			return nil, err
+		}
+		hash = h
+	}
+	if s.channelID == 0 {
+		// One INSERT (ent adds its own transaction for pixel edges).
+		return buildLink(r.Client, s, alias, hash).Save(ctx)
+	}
 	var l *ent.Link
 	err := withTx(ctx, r.Client, func(tx *ent.Client) error {
-		c := tx.Link.Create().SetAlias(alias).SetLongURL(*s.url)
-		if s.domainID != nil && *s.domainID != 0 {
-			c.SetDomainID(*s.domainID)
-		}
-		if s.password != nil && *s.password != "" {
-			h, err := auth.HashPassword(*s.password)
-			if err != nil {
-				return err
-			}
-			c.SetPasswordHash(h)
-		}
-		c.SetNillableRedirectType(s.redirectType).SetNillableVisibility(s.visibility).
-			SetNillableExpiresAt(s.expires).SetNillableTitle(s.title).SetNillableDescription(s.description).
-			SetNillableMetaTitle(s.metaTitle).SetNillableMetaDescription(s.metaDesc).SetNillableMetaImage(s.metaImage)
-		if s.splashID != nil && *s.splashID != 0 {
-			c.SetSplashPageID(*s.splashID)
-		}
-		if s.overlayID != nil && *s.overlayID != 0 {
-			c.SetCtaOverlayID(*s.overlayID)
-		}
-		if s.campaignID != nil && *s.campaignID != 0 {
-			c.SetCampaignID(*s.campaignID)
-		}
-		if s.geoSet {
-			c.SetGeoTargets(s.geo)
-		}
-		if s.deviceSet {
-			c.SetDeviceTargets(s.device)
-		}
-		if s.languageSet {
-			c.SetLanguageTargets(s.language)
-		}
-		if s.paramSet {
-			c.SetParameters(s.params)
-		}
-		if s.deepLink != nil {
-			c.SetDeepLink(s.deepLink)
-		}
-		c.AddPixelIDs(s.pixelIDs...)
 		var err error
-		if l, err = c.Save(ctx); err != nil {
+		if l, err = buildLink(tx, s, alias, hash).Save(ctx); err != nil {
 			return err
 		}
-		if s.channelID != 0 {
-			return addChannelItem(ctx, tx, s.channelID, l.ID)
-		}
-		return nil
+		return addChannelItem(ctx, tx, s.channelID, l.ID)
 	})
-	return l, err
+	if err != nil {
+		return nil, err
+	}
+	// l was loaded inside the committed transaction: unwrap it so the
+	// resolvers of its edges (domain, pixels, channels) query the client.
+	return l.Unwrap(), nil
+}
+
+// buildLink is the create builder of a checked spec.
+func buildLink(client *ent.Client, s *linkSpec, alias, passwordHash string) *ent.LinkCreate {
+	c := client.Link.Create().SetAlias(alias).SetLongURL(*s.url)
+	if s.domainID != nil && *s.domainID != 0 {
+		c.SetDomainID(*s.domainID)
+	}
+	if passwordHash != "" {
+		c.SetPasswordHash(passwordHash)
+	}
+	c.SetNillableRedirectType(s.redirectType).SetNillableVisibility(s.visibility).
+		SetNillableExpiresAt(s.expires).SetNillableTitle(s.title).SetNillableDescription(s.description).
+		SetNillableMetaTitle(s.metaTitle).SetNillableMetaDescription(s.metaDesc).SetNillableMetaImage(s.metaImage)
+	if s.splashID != nil && *s.splashID != 0 {
+		c.SetSplashPageID(*s.splashID)
+	}
+	if s.overlayID != nil && *s.overlayID != 0 {
+		c.SetCtaOverlayID(*s.overlayID)
+	}
+	if s.campaignID != nil && *s.campaignID != 0 {
+		c.SetCampaignID(*s.campaignID)
+	}
+	if s.geoSet {
+		c.SetGeoTargets(s.geo)
+	}
+	if s.deviceSet {
+		c.SetDeviceTargets(s.device)
+	}
+	if s.languageSet {
+		c.SetLanguageTargets(s.language)
+	}
+	if s.paramSet {
+		c.SetParameters(s.params)
+	}
+	if s.deepLink != nil {
+		c.SetDeepLink(s.deepLink)
+	}
+	return c.AddPixelIDs(s.pixelIDs...)
 }
 
 // checkRedirectType checks that a custom splash or overlay type has its page.
@@ -542,6 +566,12 @@ func (r *Resolver) UpdateLink(ctx context.Context, id int, in model.UpdateLinkIn
 			return nil, &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("alias %q is already taken", alias), Field: "custom"}
 		}
 	}
+	var hash string // outside the transaction, as in insertLink
+	if s.password != nil && *s.password != "" {
+		if hash, err = auth.HashPassword(*s.password); err != nil {
+			return nil, err
+		}
+	}
 	var out *ent.Link
 	err = withTx(ctx, r.Client, func(tx *ent.Client) error {
 		u := tx.Link.UpdateOneID(id).SetAlias(alias)
@@ -559,11 +589,7 @@ func (r *Resolver) UpdateLink(ctx context.Context, id int, in model.UpdateLinkIn
 			if *s.password == "" {
 				u.ClearPasswordHash()
 			} else {
-				h, err := auth.HashPassword(*s.password)
-				if err != nil {
-					return err
-				}
-				u.SetPasswordHash(h)
+				u.SetPasswordHash(hash)
 			}
 		}
 		if s.clearExpires {
@@ -625,7 +651,10 @@ func (r *Resolver) UpdateLink(ctx context.Context, id int, in model.UpdateLinkIn
 	if ent.IsConstraintError(err) {
 		return nil, &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("alias %q is already taken", alias), Field: "custom"}
 	}
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil // loaded in the committed transaction
 }
 
 // DeleteLink deletes the viewer's link id with its channel memberships; its

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	gqlcomplexity "github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -81,7 +82,9 @@ func (r *Resolver) now() time.Time {
 	return r.Now()
 }
 
-// MaxComplexity bounds the cost of one GraphQL operation.
+// MaxComplexity bounds the cost of one GraphQL operation. Scalars cost
+// nothing; each object costs 1, times the page size of its connection, so the
+// cost is about the number of objects an operation can load.
 const MaxComplexity = 2000
 
 // NewHandler returns the /graphql HTTP handler over r.
@@ -94,7 +97,8 @@ func NewHandler(r *Resolver) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.Use(pageLimit{}) // before the complexity limit: its message is clearer
+	srv.Use(extension.FixedComplexityLimit(MaxComplexity, gqlcomplexity.WithFixedScalarValue(0)))
 	srv.AroundRootFields(requireViewer)
 	srv.AroundFields(r.translateErrors)
 	srv.SetErrorPresenter(presentError)
@@ -102,7 +106,7 @@ func NewHandler(r *Resolver) http.Handler {
 		r.Log.Error("graphql panic", "panic", p)
 		return internalError
 	})
-	return srv
+	return r.withLoaders(srv)
 }
 
 // complexity weighs connections by the page size they ask for, so a nested

@@ -215,7 +215,7 @@ type channelItemView struct{ title, preview, url string }
 func (r *Resolver) channelItemView(ctx context.Context, it *ent.ChannelItem) (channelItemView, error) {
 	switch {
 	case it.LinkID != nil:
-		l, err := it.QueryLink().Only(ctx)
+		l, err := r.itemLink(ctx, it)
 		if err != nil {
 			return channelItemView{}, err
 		}
@@ -226,14 +226,14 @@ func (r *Resolver) channelItemView(ctx context.Context, it *ent.ChannelItem) (ch
 		}
 		return channelItemView{title, l.LongURL, short}, err
 	case it.BioPageID != nil:
-		b, err := it.QueryBioPage().Only(ctx)
+		b, err := r.itemBioPage(ctx, it)
 		if err != nil {
 			return channelItemView{}, err
 		}
 		u := r.BaseURL + "/" + b.Alias
 		return channelItemView{b.Name, u, u}, nil
 	case it.QrCodeID != nil:
-		q, err := it.QueryQrCode().Only(ctx)
+		q, err := r.itemQRCode(ctx, it)
 		if err != nil {
 			return channelItemView{}, err
 		}
@@ -241,6 +241,15 @@ func (r *Resolver) channelItemView(ctx context.Context, it *ent.ChannelItem) (ch
 		return channelItemView{q.Name, u, u}, nil
 	}
 	return channelItemView{}, nil
+}
+
+// loaded returns an edge loaded with the item (lists load them in one
+// query) or queries it.
+func loaded[T any](ctx context.Context, edge *T, query func(context.Context) (*T, error)) (*T, error) {
+	if edge != nil {
+		return edge, nil
+	}
+	return query(ctx)
 }
 
 // ---- campaigns ----
@@ -278,7 +287,7 @@ func (r *Resolver) RotatorURL(c *ent.Campaign) *string {
 // ListURL is {base}/u/{username}/{slug}-{id}; "list" stands in for a
 // missing slug, as in the legacy API.
 func (r *Resolver) ListURL(ctx context.Context, c *ent.Campaign) (string, error) {
-	u, err := c.QueryOwner().Only(auth.SystemContext(ctx))
+	u, err := loaded(auth.SystemContext(ctx), c.Edges.Owner, c.QueryOwner().Only)
 	if err != nil {
 		return "", err
 	}
@@ -368,7 +377,17 @@ func readUpload(u io.Reader) ([]byte, error) {
 // basic shapes are checked.
 func (r *Resolver) checkQRData(typ qrcode.Type, data any) (any, error) {
 	if r.QR != nil {
-		return r.QR.Validate(string(typ), data)
+		stored, err := r.QR.Validate(string(typ), data)
+		if err != nil {
+			return nil, err
+		}
+		// A dynamic code aimed at a QR route of this server would redirect
+		// to itself (or chain), counting a scan per hop.
+		if s, ok := stored.(string); ok && typ == qrcode.TypeLINK &&
+			strings.HasPrefix(strings.ToLower(s), strings.ToLower(r.BaseURL+"/qr/")) {
+			return nil, apperr.InvalidField("data", "data must not be a QR code URL of this server")
+		}
+		return stored, nil
 	}
 	s, ok := data.(string)
 	switch {
@@ -383,35 +402,53 @@ func (r *Resolver) checkQRData(typ qrcode.Type, data any) (any, error) {
 	return data, nil
 }
 
-// CreateQRCode creates a QR code. Errors: Invalid (payload, colours, logo).
+func (r *Resolver) checkQRColors(fg, bg string) error {
+	if r.QR == nil {
+		return nil
+	}
+	return r.QR.CheckColors(fg, bg)
+}
+
+// Default QR colours, as the schema defaults them.
+const (
+	defaultQRForeground = "rgb(0,0,0)"
+	defaultQRBackground = "rgb(255,255,255)"
+)
+
+// CreateQRCode creates a QR code for the viewer. Everything is checked
+// before anything is written: the payload for its type, the colours, then
+// the logo (an upload, or logoUrl fetched once through the guarded client).
+// Errors: Invalid on data, type, foreground, background, logo or logoUrl.
 func (r *Resolver) CreateQRCode(ctx context.Context, in model.CreateQRCodeInput) (*ent.QRCode, error) {
 	data, err := r.checkQRData(in.Type, in.Data)
 	if err != nil {
 		return nil, err
 	}
-	c := r.Client.QRCode.Create().SetType(in.Type).SetData(data).SetNillableName(in.Name).
-		SetNillableBackground(in.Background).SetNillableForeground(in.Foreground)
-	fg, bg := "rgb(0,0,0)", "rgb(255,255,255)"
+	fg, bg := defaultQRForeground, defaultQRBackground
 	if in.Foreground != nil {
 		fg = *in.Foreground
 	}
 	if in.Background != nil {
 		bg = *in.Background
 	}
-	if r.QR != nil {
-		if err := r.QR.CheckColors(fg, bg); err != nil {
-			return nil, err
-		}
+	if err := r.checkQRColors(fg, bg); err != nil {
+		return nil, err
+	}
+	hasURL := in.LogoURL != nil && *in.LogoURL != ""
+	if in.Logo != nil && hasURL {
+		return nil, apperr.InvalidField("logo", "send either logo or logoUrl, not both")
 	}
 	logo, err := r.qrLogo(ctx, in.LogoURL, in.Logo)
 	if err != nil {
 		return nil, err
 	}
+	c := r.Client.QRCode.Create().SetType(in.Type).SetData(data).SetNillableName(in.Name).
+		SetForeground(fg).SetBackground(bg)
 	if logo != nil {
 		c.SetLogoImage(logo)
-	}
-	if in.LogoURL != nil {
-		c.SetLogo(*in.LogoURL)
+		if hasURL {
+			c.SetLogo(*in.LogoURL)
+		}
 	}
 	for attempt := 0; ; attempt++ {
 		q, err := c.SetAlias(link.NewAlias(aliasLength)).Save(ctx)
@@ -421,6 +458,8 @@ func (r *Resolver) CreateQRCode(ctx context.Context, in model.CreateQRCodeInput)
 	}
 }
 
+// qrLogo returns the checked bytes of an uploaded logo or of the one at
+// logoURL, or nil when neither is given.
 func (r *Resolver) qrLogo(ctx context.Context, logoURL *string, upload *uploadFile) ([]byte, error) {
 	switch {
 	case upload != nil:
@@ -436,21 +475,26 @@ func (r *Resolver) qrLogo(ctx context.Context, logoURL *string, upload *uploadFi
 		if err := link.ValidateURL("logoUrl", *logoURL); err != nil {
 			return nil, err
 		}
-		if r.QR != nil {
-			return r.QR.FetchLogo(ctx, *logoURL)
+		if r.QR == nil {
+			return nil, apperr.InvalidField("logoUrl", "logo URLs are not supported by this server")
 		}
+		return r.QR.FetchLogo(ctx, *logoURL)
 	}
 	return nil, nil
 }
 
-// UpdateQRCode changes a QR code; its alias (and so its image URL) stays.
+// UpdateQRCode changes one of the viewer's QR codes; its alias (and so its
+// image URL and, for a LINK code, the tracking URL the image encodes)
+// stays, so new data for a LINK code changes where the printed image leads.
+// A logoUrl of "" or clearLogo removes the logo. The type cannot change.
+// Errors: NotFound; Invalid as CreateQRCode, and on clearLogo combined with
+// a new logo.
 func (r *Resolver) UpdateQRCode(ctx context.Context, id int, in model.UpdateQRCodeInput) (*ent.QRCode, error) {
 	cur, err := r.Client.QRCode.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	u := r.Client.QRCode.UpdateOne(cur).SetNillableName(in.Name).
-		SetNillableBackground(in.Background).SetNillableForeground(in.Foreground)
+	u := r.Client.QRCode.UpdateOne(cur).SetNillableName(in.Name)
 	if in.Data != nil {
 		data, err := r.checkQRData(cur.Type, in.Data)
 		if err != nil {
@@ -465,23 +509,30 @@ func (r *Resolver) UpdateQRCode(ctx context.Context, id int, in model.UpdateQRCo
 	if in.Background != nil {
 		bg = *in.Background
 	}
-	if r.QR != nil {
-		if err := r.QR.CheckColors(fg, bg); err != nil {
-			return nil, err
-		}
+	if err := r.checkQRColors(fg, bg); err != nil {
+		return nil, err
 	}
-	if in.ClearLogo != nil && *in.ClearLogo {
-		u.ClearLogoImage().SetLogo("")
+	u.SetForeground(fg).SetBackground(bg)
+	clear := in.ClearLogo != nil && *in.ClearLogo
+	hasURL := in.LogoURL != nil && *in.LogoURL != ""
+	switch {
+	case clear && (in.Logo != nil || hasURL):
+		return nil, apperr.InvalidField("clearLogo", "clearLogo cannot be combined with a new logo")
+	case in.Logo != nil && hasURL:
+		return nil, apperr.InvalidField("logo", "send either logo or logoUrl, not both")
 	}
 	logo, err := r.qrLogo(ctx, in.LogoURL, in.Logo)
 	if err != nil {
 		return nil, err
 	}
-	if logo != nil {
-		u.SetLogoImage(logo)
-	}
-	if in.LogoURL != nil {
-		u.SetLogo(*in.LogoURL)
+	switch {
+	case logo != nil:
+		u.SetLogoImage(logo).SetLogo("")
+		if hasURL {
+			u.SetLogo(*in.LogoURL)
+		}
+	case clear || (in.LogoURL != nil && *in.LogoURL == ""):
+		u.ClearLogoImage().SetLogo("")
 	}
 	return u.Save(ctx)
 }

@@ -259,7 +259,7 @@ func (r *mutationResolver) CreateCtaOverlay(ctx context.Context, input ent.Creat
 
 // UpdateCtaOverlay is the resolver for the updateCtaOverlay field.
 func (r *mutationResolver) UpdateCtaOverlay(ctx context.Context, id string, input ent.UpdateCtaOverlayInput) (*ent.CTAOverlay, error) {
-	n, err := decodeID("id", "CtaOverlay", id)
+	n, err := decodeID("id", "CTAOverlay", id)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +276,7 @@ func (r *mutationResolver) UpdateCtaOverlay(ctx context.Context, id string, inpu
 
 // DeleteCtaOverlay is the resolver for the deleteCtaOverlay field.
 func (r *mutationResolver) DeleteCtaOverlay(ctx context.Context, id string) (*model.DeletePayload, error) {
-	return deleted(ctx, id, "CtaOverlay", r.Resolver.DeleteCTAOverlay)
+	return deleted(ctx, id, "CTAOverlay", r.Resolver.DeleteCTAOverlay)
 }
 
 // CreateBioPage is the resolver for the createBioPage field.
@@ -307,7 +307,15 @@ func (r *mutationResolver) UpdateBioPage(ctx context.Context, id string, input e
 			return nil, err
 		}
 	}
-	return r.Client.BioPage.UpdateOneID(n).SetInput(input).Save(ctx)
+	// entgql's generated Mutate appends input.Links instead of
+	// input.AppendLinks, so append here and keep it out of SetInput.
+	appendLinks := input.AppendLinks
+	input.AppendLinks = nil
+	u := r.Client.BioPage.UpdateOneID(n).SetInput(input)
+	if len(appendLinks) > 0 {
+		u.AppendLinks(appendLinks)
+	}
+	return u.Save(ctx)
 }
 
 // DeleteBioPage is the resolver for the deleteBioPage field.

@@ -74,28 +74,39 @@ func (l *Limiter) sweep(current time.Time) {
 // a limit of 0 or less means unlimited.
 type Budget func(r *http.Request) (key string, limit int)
 
-// Middleware enforces the budget: it sets X-RateLimit-Limit, -Remaining and
-// -Reset (unix seconds) and refuses a request past the limit through fail
-// with 429.
-func Middleware(l *Limiter, budget Budget, fail func(w http.ResponseWriter, r *http.Request, status int, msg string)) func(http.Handler) http.Handler {
+// Failure answers a refused request (429) in the caller's error shape.
+type Failure func(w http.ResponseWriter, r *http.Request, status int, msg string)
+
+// Check counts one request of key against limit, sets the X-RateLimit-Limit,
+// -Remaining and -Reset (unix seconds) headers, and reports whether the
+// request may go on. A request past the limit has been answered through fail
+// with 429 and a Retry-After header. A limit of 0 or less means unlimited:
+// no headers, always true.
+func (l *Limiter) Check(w http.ResponseWriter, r *http.Request, key string, limit int, fail Failure) bool {
+	if limit <= 0 {
+		return true
+	}
+	res := l.Allow(key, limit)
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.Itoa(res.Limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(res.Remaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(res.Reset.Unix(), 10))
+	if !res.Allowed {
+		h.Set("Retry-After", strconv.Itoa(int(res.Reset.Sub(l.now()).Seconds())+1))
+		fail(w, r, http.StatusTooManyRequests, "rate limit exceeded: try again after X-RateLimit-Reset")
+		return false
+	}
+	return true
+}
+
+// Middleware enforces the budget on every request (see Check).
+func Middleware(l *Limiter, budget Budget, fail Failure) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			key, limit := budget(r)
-			if limit <= 0 {
+			if l.Check(w, r, key, limit, fail) {
 				next.ServeHTTP(w, r)
-				return
 			}
-			res := l.Allow(key, limit)
-			h := w.Header()
-			h.Set("X-RateLimit-Limit", strconv.Itoa(res.Limit))
-			h.Set("X-RateLimit-Remaining", strconv.Itoa(res.Remaining))
-			h.Set("X-RateLimit-Reset", strconv.FormatInt(res.Reset.Unix(), 10))
-			if !res.Allowed {
-				h.Set("Retry-After", strconv.Itoa(int(res.Reset.Sub(l.now()).Seconds())+1))
-				fail(w, r, http.StatusTooManyRequests, "rate limit exceeded: try again after X-RateLimit-Reset")
-				return
-			}
-			next.ServeHTTP(w, r)
 		})
 	}
 }

@@ -41,7 +41,7 @@ type link struct {
 func (e *env) createLink(tb testing.TB, input map[string]any) link {
 	tb.Helper()
 	var out struct{ CreateLink link }
-	e.MustGraphQL(tb, e.key, `mutation($in: CreateLinkInput!){ createLink(input: $in) { id rowId alias } }`,
+	e.MustGraphQL(tb, e.key, `mutation($in: CreateLinkInput!){ createLink(input: $in) { id rowId alias shortUrl } }`,
 		map[string]any{"in": input}, &out)
 	return out.CreateLink
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"shortener/app"
-	"shortener/gid"
 )
 
 // hostile is user text that would run script if a page did not escape it.
@@ -94,13 +93,10 @@ func TestRedirectTypePages(t *testing.T) {
 	})
 
 	t.Run("overlay frames the URL under the call to action", func(t *testing.T) {
-		var out struct{ CreateCtaOverlay struct{ RowID int } }
-		e.MustGraphQL(t, e.key, `mutation($in: CreateCtaOverlayInput!){ createCtaOverlay(input: $in) { rowId } }`,
-			map[string]any{"in": map[string]any{"type": "BUTTON", "name": "cta", "content": hostileText, "buttonText": hostileTitle,
-				"buttonUrl": "https://example.com/buy", "color": "#ff0000"}}, &out)
-		// The overlay's own id says "CTAOverlay" while link inputs decode
-		// "CtaOverlay" (reported to the lead); build the id links take.
-		ov := gid.Encode("CtaOverlay", out.CreateCtaOverlay.RowID)
+		ov := e.create(t, "createCtaOverlay", "CreateCtaOverlayInput", map[string]any{
+			"type": "BUTTON", "name": "cta", "content": hostileText, "buttonText": hostileTitle,
+			"buttonUrl": "https://example.com/buy", "color": "#ff0000",
+		})
 		e.createLink(t, withMeta(map[string]any{"url": "https://example.com/o", "custom": "ov", "ctaOverlayId": ov}))
 		resp, body := e.get(t, "/ov", nil)
 		if resp.StatusCode != http.StatusOK {

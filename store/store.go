@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -23,21 +24,30 @@ import (
 // DefaultDSN is where the server keeps its data when no --db is given.
 const DefaultDSN = "sqlite://data/shortener.db"
 
-// Open opens dsn, migrates the schema and returns the client.
-func Open(ctx context.Context, dsn string) (*ent.Client, error) {
+// migrateMu serialises migrations: ent's migration writes to the
+// package-level table descriptions (migrate.Tables), so two Opens at once in
+// one process (parallel tests) would race on them and crash.
+var migrateMu sync.Mutex
+
+// Open opens dsn, migrates the schema and returns the client. opts are extra
+// client options (tests pass ent.Debug and ent.Log to count statements).
+func Open(ctx context.Context, dsn string, opts ...ent.Option) (*ent.Client, error) {
 	drv, err := openDriver(dsn)
 	if err != nil {
 		return nil, err
 	}
-	client := ent.NewClient(ent.Driver(drv))
-	if err := client.Schema.Create(ctx); err != nil {
+	client := ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)
+	migrateMu.Lock()
+	err = client.Schema.Create(ctx)
+	migrateMu.Unlock()
+	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("migrate schema: %w", err)
 	}
 	return client, nil
 }
 
-func openDriver(dsn string) (*entsql.Driver, error) {
+func openDriver(dsn string) (dialect.Driver, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite://"):
 		path := strings.TrimPrefix(dsn, "sqlite://")
@@ -49,19 +59,25 @@ func openDriver(dsn string) (*entsql.Driver, error) {
 				return nil, fmt.Errorf("create database directory: %w", err)
 			}
 		}
-		db, err := sql.Open("sqlite3", SQLiteDSN(path))
+		writeDB, err := sql.Open("sqlite3", SQLiteDSN(path))
 		if err != nil {
 			return nil, err
 		}
-		// WAL lets readers run beside the one writer; writers queue on
-		// busy_timeout and take the lock at BEGIN (immediate), so a read
-		// transaction never has to upgrade and fail with SQLITE_BUSY.
-		db.SetMaxOpenConns(16)
-		db.SetMaxIdleConns(16)
-		if err := db.Ping(); err != nil {
+		writeDB.SetMaxOpenConns(1) // see sqliteDriver
+		writeDB.SetMaxIdleConns(1)
+		writeDB.SetConnMaxIdleTime(0)
+		if err := writeDB.Ping(); err != nil {
+			writeDB.Close()
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
-		return entsql.OpenDB(dialect.SQLite, db), nil
+		readDB, err := sql.Open("sqlite3", SQLiteDSN(path))
+		if err != nil {
+			writeDB.Close()
+			return nil, err
+		}
+		readDB.SetMaxOpenConns(16)
+		readDB.SetMaxIdleConns(16)
+		return newSQLiteDriver(readDB, writeDB), nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
@@ -74,7 +90,7 @@ func openDriver(dsn string) (*entsql.Driver, error) {
 		}
 		return entsql.OpenDB(dialect.Postgres, db), nil
 	}
-	return nil, fmt.Errorf("unsupported database %q: use sqlite://PATH or postgres://...", redact(dsn))
+	return nil, fmt.Errorf("unsupported database %q: expected sqlite://PATH or postgres://URL", redact(dsn))
 }
 
 // SQLiteDSN returns the go-sqlite3 DSN of a database file with the pragmas

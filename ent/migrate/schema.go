@@ -37,9 +37,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "apikey_owner_id",
+				Name:    "apikey_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{APIKeysColumns[9]},
+				Columns: []*schema.Column{APIKeysColumns[9], APIKeysColumns[1]},
 			},
 			{
 				Name:    "apikey_key_hash",
@@ -75,9 +75,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "biopage_owner_id",
+				Name:    "biopage_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{BioPagesColumns[8]},
+				Columns: []*schema.Column{BioPagesColumns[8], BioPagesColumns[1]},
 			},
 			{
 				Name:    "biopage_alias",
@@ -114,9 +114,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "ctaoverlay_owner_id",
+				Name:    "ctaoverlay_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{CtaOverlaysColumns[9]},
+				Columns: []*schema.Column{CtaOverlaysColumns[9], CtaOverlaysColumns[1]},
 			},
 		},
 	}
@@ -145,9 +145,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "campaign_owner_id",
+				Name:    "campaign_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignsColumns[6]},
+				Columns: []*schema.Column{CampaignsColumns[6], CampaignsColumns[1]},
 			},
 			{
 				Name:    "campaign_slug",
@@ -182,9 +182,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "channel_owner_id",
+				Name:    "channel_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ChannelsColumns[7]},
+				Columns: []*schema.Column{ChannelsColumns[7], ChannelsColumns[1]},
 			},
 		},
 	}
@@ -238,9 +238,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "channelitem_owner_id",
+				Name:    "channelitem_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ChannelItemsColumns[7]},
+				Columns: []*schema.Column{ChannelItemsColumns[7], ChannelItemsColumns[2]},
 			},
 			{
 				Name:    "channelitem_channel_id_created_at",
@@ -307,9 +307,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "click_owner_id",
+				Name:    "click_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ClicksColumns[12]},
+				Columns: []*schema.Column{ClicksColumns[12], ClicksColumns[1]},
 			},
 			{
 				Name:    "click_link_id_created_at",
@@ -320,11 +320,6 @@ var (
 				Name:    "click_qr_code_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{ClicksColumns[11], ClicksColumns[1]},
-			},
-			{
-				Name:    "click_owner_id_created_at",
-				Unique:  false,
-				Columns: []*schema.Column{ClicksColumns[12], ClicksColumns[1]},
 			},
 		},
 	}
@@ -354,9 +349,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "domain_owner_id",
+				Name:    "domain_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{DomainsColumns[7]},
+				Columns: []*schema.Column{DomainsColumns[7], DomainsColumns[1]},
 			},
 			{
 				Name:    "domain_host",
@@ -433,9 +428,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "link_owner_id",
+				Name:    "link_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{LinksColumns[25]},
+				Columns: []*schema.Column{LinksColumns[25], LinksColumns[1]},
 			},
 			{
 				Name:    "link_domain_id_alias",
@@ -449,16 +444,6 @@ var (
 				Annotation: &entsql.IndexAnnotation{
 					Where: "domain_id IS NULL",
 				},
-			},
-			{
-				Name:    "link_owner_id_created_at",
-				Unique:  false,
-				Columns: []*schema.Column{LinksColumns[25], LinksColumns[1]},
-			},
-			{
-				Name:    "link_owner_id_clicks",
-				Unique:  false,
-				Columns: []*schema.Column{LinksColumns[25], LinksColumns[19]},
 			},
 		},
 	}
@@ -487,9 +472,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "pixel_owner_id",
+				Name:    "pixel_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{PixelsColumns[6]},
+				Columns: []*schema.Column{PixelsColumns[6], PixelsColumns[1]},
 			},
 		},
 	}
@@ -524,19 +509,14 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "qrcode_owner_id",
+				Name:    "qrcode_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{QrCodesColumns[12]},
+				Columns: []*schema.Column{QrCodesColumns[12], QrCodesColumns[1]},
 			},
 			{
 				Name:    "qrcode_alias",
 				Unique:  true,
 				Columns: []*schema.Column{QrCodesColumns[3]},
-			},
-			{
-				Name:    "qrcode_owner_id_created_at",
-				Unique:  false,
-				Columns: []*schema.Column{QrCodesColumns[12], QrCodesColumns[1]},
 			},
 		},
 	}
@@ -568,9 +548,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "splashpage_owner_id",
+				Name:    "splashpage_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{SplashPagesColumns[9]},
+				Columns: []*schema.Column{SplashPagesColumns[9], SplashPagesColumns[1]},
 			},
 		},
 	}

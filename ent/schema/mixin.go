@@ -53,9 +53,10 @@ func (m OwnerMixin) Edges() []ent.Edge {
 	}
 }
 
-// Indexes of the OwnerMixin.
+// Indexes of the OwnerMixin: lists read a user's rows newest first. Every
+// owned schema has created_at (TimeMixin or its own).
 func (OwnerMixin) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("owner_id")}
+	return []ent.Index{index.Fields("owner_id", "created_at")}
 }
 
 // Policy of the OwnerMixin: the system context passes; a viewer sees and

@@ -158,6 +158,5 @@ func (Click) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("link_id", "created_at"),
 		index.Fields("qr_code_id", "created_at"),
-		index.Fields("owner_id", "created_at"),
 	}
 }

@@ -43,7 +43,7 @@ func (QRCode) Edges() []ent.Edge {
 
 // Indexes of the QRCode.
 func (QRCode) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("alias").Unique(), index.Fields("owner_id", "created_at")}
+	return []ent.Index{index.Fields("alias").Unique()}
 }
 
 // Annotations of the QRCode.

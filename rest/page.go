@@ -1,0 +1,90 @@
+package rest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"shortener/graph"
+)
+
+// Legacy list paging: ?limit= (default 15, 1 to 100) and ?page= (from 1).
+const (
+	defaultLimit = 15
+	maxLimit     = 100
+)
+
+// pageParams are a list request's limit and page.
+type pageParams struct{ limit, page int }
+
+// parsePage reads limit and page; a value that is not an integer in range is
+// a 400, never a silent default.
+func parsePage(r *http.Request) (pageParams, error) {
+	p := pageParams{limit: defaultLimit, page: 1}
+	q := r.URL.Query()
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxLimit {
+			return p, badRequest("limit must be an integer from 1 to 100")
+		}
+		p.limit = n
+	}
+	if s := q.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return p, badRequest("page must be an integer from 1")
+		}
+		p.page = n
+	}
+	return p, nil
+}
+
+func (p pageParams) graph() graph.Page {
+	return graph.Page{Limit: p.limit, Offset: (p.page - 1) * p.limit}
+}
+
+// listBody is the legacy list answer. Its "error" is the string "0": the
+// legacy API printed it that way on lists, and clients compare it as such.
+type listBody struct {
+	Error string   `json:"error"`
+	Data  listData `json:"data"`
+}
+
+// listData is the paging block and the items under a per-route key
+// ("urls", "qrs", ...), written in the documented key order.
+type listData struct {
+	Result, PerPage, CurrentPage, NextPage, MaxPage int
+	Key                                             string
+	Items                                           any
+}
+
+// MarshalJSON implements json.Marshaler.
+func (d listData) MarshalJSON() ([]byte, error) {
+	items, err := json.Marshal(d.Items)
+	if err != nil {
+		return nil, err
+	}
+	key, _ := json.Marshal(d.Key)
+	return fmt.Appendf(nil, `{"result":%d,"perpage":%d,"currentpage":%d,"nextpage":%d,"maxpage":%d,%s:%s}`,
+		d.Result, d.PerPage, d.CurrentPage, d.NextPage, d.MaxPage, key, items), nil
+}
+
+// listAnswer builds the list answer: result (all matching items), perpage,
+// currentpage, nextpage (currentpage + 1, or currentpage on the last page),
+// maxpage (at least 1, so an empty list is page 1 of 1), and the items under
+// key.
+func listAnswer[T any](key string, items []T, total int, p pageParams) listBody {
+	if items == nil {
+		items = []T{}
+	}
+	maxPage := max(1, (total+p.limit-1)/p.limit)
+	next := p.page
+	if p.page < maxPage {
+		next = p.page + 1
+	}
+	return listBody{Error: "0", Data: listData{
+		Result: total, PerPage: p.limit, CurrentPage: p.page, NextPage: next, MaxPage: maxPage,
+		Key: key, Items: items,
+	}}
+}

@@ -1,0 +1,88 @@
+package rest
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"shortener/analytics"
+)
+
+// statsBody is the legacy "data" of url/:id and qr/:id. The top* fields are
+// objects of key -> count as a string ({"Canada":"3"}), or the number 0 when
+// there is nothing to show: the legacy API printed 0 rather than {}.
+type statsBody struct {
+	Clicks       int            `json:"clicks"`
+	UniqueClicks int            `json:"uniqueClicks"`
+	TopCountries any            `json:"topCountries"`
+	TopReferrers any            `json:"topReferrers"`
+	TopBrowsers  any            `json:"topBrowsers"`
+	TopOs        any            `json:"topOs"`
+	SocialCount  map[string]int `json:"socialCount"`
+}
+
+// socialNetworks are always present in socialCount, with 0 when unseen.
+var socialNetworks = []string{"facebook", "twitter", "instagram", "google", "linkedin"}
+
+// topLimit is how many keys each top* object shows.
+const topLimit = 10
+
+// stats computes the legacy statistics of a scope. Without a statistics
+// source (until analytics is wired) it shows the counters kept on the row
+// (clicks, uniqueClicks) and empty breakdowns.
+func (h *Handler) stats(ctx context.Context, s analytics.Scope, clicks, unique int) (statsBody, error) {
+	out := statsBody{
+		Clicks: clicks, UniqueClicks: unique,
+		TopCountries: 0, TopReferrers: 0, TopBrowsers: 0, TopOs: 0,
+		SocialCount: map[string]int{},
+	}
+	for _, n := range socialNetworks {
+		out.SocialCount[n] = 0
+	}
+	src := h.Resolver.Stats
+	if src == nil {
+		return out, nil
+	}
+	tot, err := src.Totals(ctx, s)
+	if err != nil {
+		return out, err
+	}
+	out.Clicks, out.UniqueClicks = tot.Clicks, tot.UniqueClicks
+	for _, d := range []struct {
+		dim analytics.Dimension
+		dst *any
+	}{
+		{analytics.Country, &out.TopCountries},
+		{analytics.Referrer, &out.TopReferrers},
+		{analytics.Browser, &out.TopBrowsers},
+		{analytics.OS, &out.TopOs},
+	} {
+		b, err := src.Breakdown(ctx, s, d.dim, topLimit)
+		if err != nil {
+			return out, err
+		}
+		*d.dst = topObject(b)
+	}
+	social, err := src.Breakdown(ctx, s, analytics.Social, 100)
+	if err != nil {
+		return out, err
+	}
+	for _, b := range social {
+		if k := strings.ToLower(b.Key); k != "" {
+			out.SocialCount[k] += b.Clicks
+		}
+	}
+	return out, nil
+}
+
+// topObject folds a breakdown into the legacy object, or 0 when empty.
+func topObject(buckets []*analytics.Bucket) any {
+	if len(buckets) == 0 {
+		return 0
+	}
+	m := make(map[string]string, len(buckets))
+	for _, b := range buckets {
+		m[b.Key] = strconv.Itoa(b.Clicks)
+	}
+	return m
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"shortener/store/storetest"
+)
+
+// runUserCreate runs `shortener user create` and returns its stdout, stderr and
+// error.
+func runUserCreate(tb testing.TB, args ...string) (stdout, stderr string, err error) {
+	tb.Helper()
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), append([]string{"user", "create"}, args...), &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+type created struct {
+	ID       int    `json:"id"`
+	Email    string `json:"email"`
+	Username string `json:"username"`
+	APIKey   string `json:"apiKey"`
+}
+
+func TestUserCreate(t *testing.T) {
+	db := storetest.DSN(t)
+	out, errOut, err := runUserCreate(t, "--db", db, "--email", "Ann@Example.com", "--username", "ann", "--password", "password123")
+	if err != nil {
+		t.Fatalf("user create: %v\nstderr: %s", err, errOut)
+	}
+	// ONE JSON object, its fields in the contract's order, nothing else.
+	if !regexp.MustCompile(`^\{"id":1,"email":"ann@example.com","username":"ann","apiKey":"sk_[A-Za-z0-9_-]{20,}"\}\n$`).MatchString(out) {
+		t.Errorf("stdout = %q", out)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	var u created
+	if err := dec.Decode(&u); err != nil {
+		t.Fatal(err)
+	}
+	if dec.More() {
+		t.Errorf("stdout holds more than one JSON value: %q", out)
+	}
+
+	t.Run("a duplicate email fails with a message on stderr", func(t *testing.T) {
+		out, errOut, err := runUserCreate(t, "--db", db, "--email", "ann@example.com", "--username", "other", "--password", "password123")
+		if err == nil || out != "" || !strings.Contains(errOut, "email already registered") {
+			t.Errorf("err %v, stdout %q, stderr %q", err, out, errOut)
+		}
+	})
+	t.Run("a duplicate username fails with a message on stderr", func(t *testing.T) {
+		out, errOut, err := runUserCreate(t, "--db", db, "--email", "new@example.com", "--username", "ANN", "--password", "password123")
+		if err == nil || out != "" || !strings.Contains(errOut, "username already taken") {
+			t.Errorf("err %v, stdout %q, stderr %q", err, out, errOut)
+		}
+	})
+	t.Run("bad flags fail with a message on stderr", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"--email", "x@example.com", "--username", "xxx", "--password", "short"},
+			{"--email", "x@example.com", "--username", "xxx", "--password", "password123", "--plan", "gold"},
+			{"--username", "xxx", "--password", "password123"},
+			{"--email", "x@example.com", "--username", "xxx", "--password", "password123", "--nope"},
+		} {
+			out, errOut, err := runUserCreate(t, append([]string{"--db", db}, args...)...)
+			if err == nil || out != "" || errOut == "" {
+				t.Errorf("%v: err %v, stdout %q, stderr %q", args, err, out, errOut)
+			}
+		}
+	})
+	t.Run("--plan pro and DATABASE_URL", func(t *testing.T) {
+		t.Setenv("DATABASE_URL", db)
+		out, errOut, err := runUserCreate(t, "--email", "pro@example.com", "--username", "pro", "--password", "password123", "--plan", "pro")
+		if err != nil {
+			t.Fatalf("%v: %s", err, errOut)
+		}
+		var u created
+		if err := json.Unmarshal([]byte(out), &u); err != nil || u.ID != 2 || u.Username != "pro" {
+			t.Errorf("stdout %q (%v)", out, err)
+		}
+	})
+	t.Run("unknown commands fail", func(t *testing.T) {
+		for _, args := range [][]string{nil, {"user"}, {"user", "delete"}, {"nope"}} {
+			var out, errOut bytes.Buffer
+			if err := run(context.Background(), args, &out, &errOut); err == nil || !strings.Contains(errOut.String(), "usage") {
+				t.Errorf("%v: err %v stderr %q", args, err, errOut.String())
+			}
+		}
+	})
+}
+
+// logLines collects what serve writes to stderr and announces the address
+// it listens on (from its "serving" log line).
+type logLines struct {
+	mu    sync.Mutex
+	lines []string
+	addr  chan string
+	done  chan struct{}
+}
+
+func watchLog(r io.Reader) *logLines {
+	l := &logLines{addr: make(chan string, 1), done: make(chan struct{})}
+	addrRE := regexp.MustCompile(`msg=serving addr=(\S+)`)
+	go func() {
+		defer close(l.done)
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			l.mu.Lock()
+			l.lines = append(l.lines, sc.Text())
+			l.mu.Unlock()
+			if m := addrRE.FindStringSubmatch(sc.Text()); m != nil {
+				l.addr <- m[1]
+			}
+		}
+	}()
+	return l
+}
+
+func (l *logLines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
+func TestServe(t *testing.T) {
+	db := storetest.DSN(t)
+	out, errOut, err := runUserCreate(t, "--db", db, "--email", "ann@example.com", "--username", "ann", "--password", "password123")
+	if err != nil {
+		t.Fatalf("user create: %v %s", err, errOut)
+	}
+	var u created
+	if err := json.Unmarshal([]byte(out), &u); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	logs := watchLog(pr)
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--base-url", "http://sho.rt", "--rate-limit", "0"}, io.Discard, pw)
+		pw.Close()
+	}()
+	var addr string
+	select {
+	case addr = <-logs.addr:
+	case err := <-errc:
+		t.Fatalf("serve returned early: %v\n%s", err, logs)
+	case <-time.After(20 * time.Second):
+		t.Fatalf("serve did not log its address\n%s", logs)
+	}
+	base := "http://" + addr
+
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
+		t.Errorf("/healthz = %d %q", code, body)
+	}
+	if code, body := get("/playground"); code != 200 || !strings.Contains(body, "/graphql") {
+		t.Errorf("/playground = %d (%d bytes)", code, len(body))
+	}
+
+	gql := func(query string) map[string]any {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"query": query})
+		req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+u.APIKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out["errors"] != nil {
+			t.Fatalf("%s: %v %v", query, err, out)
+		}
+		return out["data"].(map[string]any)
+	}
+	me := gql(`query { me { id email username } }`)["me"].(map[string]any)
+	if me["email"] != "ann@example.com" || me["username"] != "ann" {
+		t.Errorf("me = %v", me)
+	}
+	link := gql(`mutation { createLink(input:{url:"https://example.com", custom:"served"}) { id alias shortUrl } }`)["createLink"].(map[string]any)
+	if link["shortUrl"] != "http://sho.rt/served" {
+		t.Errorf("createLink = %v (base URL from --base-url)", link)
+	}
+
+	cancel() // what SIGTERM does through signal.NotifyContext
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Errorf("serve returned %v after cancellation, want nil\n%s", err, logs)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after cancellation")
+	}
+	<-logs.done
+	if !strings.Contains(logs.String(), "shutting down") {
+		t.Errorf("no shutdown log:\n%s", logs)
+	}
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Error("the port still accepts connections after shutdown")
+	}
+}
+
+func TestServeFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--rate-limit", "-1"},
+		{"--rate-limit", "lots"},
+		{"--db", "mysql://x"},
+		{"--addr", "127.0.0.1:notaport", "--db", "sqlite://" + t.TempDir() + "/x.db"},
+		{"--nope"},
+	} {
+		var errOut bytes.Buffer
+		err := run(context.Background(), append([]string{"serve"}, args...), io.Discard, &errOut)
+		if err == nil || errOut.Len() == 0 {
+			t.Errorf("serve %v: err %v, stderr %q", args, err, errOut.String())
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"serve", "-h"}, &out, &out); err != nil || !strings.Contains(out.String(), "-rate-limit") {
+		t.Errorf("serve -h: %v %q", err, out.String())
+	}
+}
