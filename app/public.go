@@ -47,14 +47,29 @@ func (a *App) startAnalytics(ctx context.Context) error {
 	})
 	a.Resolver.Stats = analytics.NewStore(a.Client, d)
 
+	a.startCache()
+	return nil
+}
+
+// startCache makes the redirect snapshot cache, hooks it to every write
+// path and warms it in the background.
+func (a *App) startCache() {
 	a.Cache = redirect.NewCache(a.Client, redirect.CacheOptions{Now: a.Config.Now})
-	// Warm the cache in the background; Shutdown and Close stop it (Close
-	// waits, so it never reads a closed database).
+	// Hooks sit on the ent client, below GraphQL, REST and anything else
+	// that writes, so every write invalidates.
+	a.Client.Link.Use(a.Cache.LinkHook())
+	for _, use := range []func(...ent.Hook){
+		a.Client.Domain.Use, a.Client.SplashPage.Use, a.Client.CTAOverlay.Use,
+		a.Client.Pixel.Use, a.Client.BioPage.Use,
+	} {
+		use(a.Cache.FlushHook())
+	}
+	// Shutdown stops the warm-up; Close also waits for it, so it never
+	// reads a closed database.
 	warmCtx, stopWarm := context.WithCancel(context.Background())
 	warmed := make(chan struct{})
-	stop := func() { stopWarm(); <-warmed }
 	a.onShutdown = append([]func(context.Context) error{func(context.Context) error { stopWarm(); return nil }}, a.onShutdown...)
-	a.beforeClose = append(a.beforeClose, stop)
+	a.beforeClose = append(a.beforeClose, func() { stopWarm(); <-warmed })
 	go func() {
 		defer close(warmed)
 		start := time.Now()
@@ -66,16 +81,6 @@ func (a *App) startAnalytics(ctx context.Context) error {
 			a.Config.Log.Info("redirect cache warm", "links", n, "took", time.Since(start).Round(time.Millisecond))
 		}
 	}()
-	// Every write path invalidates: hooks sit on the ent client, below
-	// GraphQL, REST and anything else that writes.
-	a.Client.Link.Use(a.Cache.LinkHook())
-	for _, use := range []func(...ent.Hook){
-		a.Client.Domain.Use, a.Client.SplashPage.Use, a.Client.CTAOverlay.Use,
-		a.Client.Pixel.Use, a.Client.BioPage.Use,
-	} {
-		use(a.Cache.FlushHook())
-	}
-	return nil
 }
 
 // mountPublic mounts the public visitor routes: GET /{alias} on the base
