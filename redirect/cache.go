@@ -106,7 +106,7 @@ func (c *Cache) Domain(ctx context.Context, host string) (*Domain, error) {
 		c.domainsMu.Lock()
 		if ds = c.domainsPtr.Load(); ds == nil {
 			gen := c.gen.Load()
-			m, err := c.load.domains(ctx)
+			m, err := c.load.domains(context.WithoutCancel(ctx))
 			if err != nil {
 				c.domainsMu.Unlock()
 				return nil, err
@@ -148,7 +148,8 @@ func (c *Cache) Get(ctx context.Context, d *Domain, alias string) (*Snapshot, er
 	}
 	v, err, _ := c.flights.Do(strconv.Itoa(k.domain)+"/"+alias, func() (any, error) {
 		gen, missGen := c.gen.Load(), c.missGen.Load()
-		s, err := c.load.load(ctx, d, alias)
+		// Other visitors may wait on this load: one leaving must not fail it.
+		s, err := c.load.load(context.WithoutCancel(ctx), d, alias)
 		if err != nil {
 			return nil, err
 		}
