@@ -126,7 +126,8 @@ func (h *Handler) serveAlias(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && !v.Unlocked {
 			formStatus, formError, v.Unlocked = h.tryPassword(w, r, s, now)
 		}
-	} else if r.Method == http.MethodPost {
+	} else if r.Method == http.MethodPost && s.Kind == KindLink {
+		// Only a password form posts to a link.
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
