@@ -348,3 +348,14 @@ func TestHeadIsNotCounted(t *testing.T) {
 		t.Fatalf("HEAD counted: %d", st.Clicks)
 	}
 }
+
+func TestPostOnlyUnlocksPasswordLinks(t *testing.T) {
+	e := newEnv(t, app.Config{})
+	e.createLink(t, map[string]any{"url": "https://example.com/", "custom": "open"})
+	if resp, _ := e.visit(t, http.MethodPost, "/open", nil, url.Values{"password": {"x"}}); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Fatalf("POST to a link without password: %d, want 405", resp.StatusCode)
+	}
+	if resp, _ := e.visit(t, http.MethodPost, "/missing", nil, url.Values{"password": {"x"}}); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("POST to a missing alias: %d, want 404", resp.StatusCode)
+	}
+}
