@@ -75,29 +75,54 @@ func TestVisitsAreCountedWithBreakdowns(t *testing.T) {
 }
 
 func TestTimeSeries(t *testing.T) {
-	e := newEnv(t, app.Config{})
+	// A fixed clock: the clicks are stamped with it, so the buckets are known.
+	clk := &clock{t: time.Date(2025, 3, 1, 10, 30, 0, 0, time.UTC)}
+	e := newEnv(t, app.Config{Now: clk.Now})
 	l := e.createLink(t, map[string]any{"url": "https://example.com/", "custom": "ts"})
 	for i := 0; i < 3; i++ {
 		e.get(t, "/ts", nil)
 	}
+	clk.Set(time.Date(2025, 3, 2, 9, 0, 0, 0, time.UTC))
+	e.get(t, "/ts", map[string]string{"User-Agent": firefoxUA})
 	e.flush(t)
+	type bucket struct {
+		Start        time.Time
+		Clicks       int
+		UniqueClicks int
+	}
 	var out struct {
 		Node struct {
 			Stats struct {
-				Hours []struct {
-					Start        time.Time
-					Clicks       int
-					UniqueClicks int
-				}
+				Hours, Days []bucket
 			}
 		}
 	}
-	from := time.Now().UTC().Add(-2 * time.Hour).Truncate(time.Hour)
-	e.MustGraphQL(t, e.key, `query($id: ID!, $from: Time){ node(id: $id) { ... on Link { stats(from: $from) { hours: timeSeries(interval: HOUR) { start clicks uniqueClicks } } } } }`,
-		map[string]any{"id": l.ID, "from": from.Format(time.RFC3339)}, &out)
+	e.MustGraphQL(t, e.key, `query($id: ID!, $from: Time, $to: Time){ node(id: $id) { ... on Link { stats(from: $from, to: $to) {
+		hours: timeSeries(interval: HOUR) { start clicks uniqueClicks }
+		days: timeSeries(interval: DAY) { start clicks uniqueClicks } } } } }`,
+		map[string]any{"id": l.ID, "from": "2025-03-01T08:00:00Z", "to": "2025-03-01T11:00:00Z"}, &out)
 	hours := out.Node.Stats.Hours
-	if len(hours) != 3 || !hours[0].Start.Equal(from) || hours[0].Clicks != 0 || hours[2].Clicks != 3 || hours[2].UniqueClicks != 1 {
-		t.Fatalf("hours = %+v", hours)
+	want := []bucket{
+		{time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC), 0, 0},
+		{time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC), 0, 0},
+		{time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC), 3, 1},
+	}
+	if mustJSON(hours) != mustJSON(want) {
+		t.Fatalf("hours = %s\nwant    %s", mustJSON(hours), mustJSON(want))
+	}
+	e.MustGraphQL(t, e.key, `query($id: ID!){ node(id: $id) { ... on Link { stats {
+		hours: timeSeries(interval: HOUR) { start clicks uniqueClicks }
+		days: timeSeries(interval: DAY) { start clicks uniqueClicks } } } } }`, map[string]any{"id": l.ID}, &out)
+	days := out.Node.Stats.Days
+	wantDays := []bucket{
+		{time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), 3, 1},
+		{time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC), 1, 1},
+	}
+	if mustJSON(days) != mustJSON(wantDays) {
+		t.Fatalf("days = %s\nwant   %s", mustJSON(days), mustJSON(wantDays))
+	}
+	if n := len(out.Node.Stats.Hours); n != 24 { // 10:00 on the 1st to 09:00 on the 2nd
+		t.Fatalf("unbounded hourly series has %d buckets, want 24", n)
 	}
 }
 
