@@ -95,6 +95,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	geoIP := fs.String("geoip-db", env("GEOIP_DB", ""), "MaxMind-format country database [GEOIP_DB]")
 	trustProxy := fs.Bool("trust-proxy", envBool("TRUST_PROXY"), "take the client IP from X-Forwarded-For [TRUST_PROXY]")
 	noSignup := fs.Bool("disable-signup", envBool("DISABLE_SIGNUP"), "turn off the public signup mutation [DISABLE_SIGNUP]")
+	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (off by default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -109,6 +110,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			return fmt.Errorf("--rate-limit must be a number >= 0, got %q", *rateLimit)
 		}
 		cfg.RateLimit = &n
+	}
+	if *pprofAddr != "" {
+		ps, err := listenPprof(*pprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer ps.Close()
 	}
 	a, err := app.New(ctx, cfg)
 	if err != nil {
