@@ -40,6 +40,9 @@ var errClosed = errors.New("store: database is closed")
 type committer struct {
 	db    *sql.DB
 	stmts *stmtCache // prepared on db, reused in batches through Tx.StmtContext
+	// written is called after each commit with the statements it held
+	// (the background checkpointer counts them).
+	written func(n int)
 
 	mu     sync.Mutex
 	queue  []*writeReq
@@ -54,8 +57,8 @@ type committer struct {
 	submitted, txs, txStmts atomic.Int64
 }
 
-func newCommitter(db *sql.DB, stmts *stmtCache) *committer {
-	c := &committer{db: db, stmts: stmts, wake: make(chan struct{}, 1), done: make(chan struct{})}
+func newCommitter(db *sql.DB, stmts *stmtCache, written func(n int)) *committer {
+	c := &committer{db: db, stmts: stmts, written: written, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go c.run()
 	return c
 }
@@ -215,6 +218,7 @@ func (c *committer) commit(batch []*writeReq) {
 		// back first; the pool hands it straight back.
 		conn.Close()
 		live[0].finish(live[0].run(ctx, c.stmts, nil))
+		c.written(1)
 	default:
 		errs := make([]error, len(live))
 		for start := 0; start < len(live); {
@@ -224,6 +228,7 @@ func (c *committer) commit(batch []*writeReq) {
 		for i, r := range live {
 			r.finish(errs[i])
 		}
+		c.written(len(live))
 	}
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -21,7 +22,7 @@ import (
 
 // openSQLite opens a migrated SQLite database in a temp dir and returns its
 // client, its driver (to reach the committer) and its DSN.
-func openSQLite(t *testing.T) (*ent.Client, *sqliteDriver, string) {
+func openSQLite(t testing.TB) (*ent.Client, *sqliteDriver, string) {
 	t.Helper()
 	dsn := "sqlite://" + filepath.Join(t.TempDir(), "batch.db")
 	drv, err := openDriver(dsn)
@@ -52,7 +53,7 @@ func waitSubmitted(t *testing.T, c *committer, n int64) {
 	}
 }
 
-func newUser(t *testing.T, client *ent.Client, name string) context.Context {
+func newUser(t testing.TB, client *ent.Client, name string) context.Context {
 	t.Helper()
 	u, err := client.User.Create().SetEmail(name + "@example.com").SetUsername(name).
 		SetPasswordHash("x").Save(auth.SystemContext(context.Background()))
@@ -441,5 +442,58 @@ func TestPostgresDriverUntouched(t *testing.T) {
 	defer drv.Close()
 	if _, ok := drv.(*entsql.Driver); !ok || drv.Dialect() != dialect.Postgres {
 		t.Errorf("postgres driver is %T (%s), want *sql.Driver", drv, drv.Dialect())
+	}
+}
+
+// TestWALAutoCheckpoint: every connection of the pools gets the pragma the
+// DSN cannot carry.
+func TestWALAutoCheckpoint(t *testing.T) {
+	_, d, _ := openSQLite(t)
+	for _, db := range []*sql.DB{d.writeDB, d.readDB} {
+		var n int
+		if err := db.QueryRow("PRAGMA wal_autocheckpoint").Scan(&n); err != nil || n != walAutoCheckpoint {
+			t.Errorf("wal_autocheckpoint = %d, %v; want %d", n, err, walAutoCheckpoint)
+		}
+	}
+}
+
+// TestBackgroundCheckpoint: well before the write connection's automatic
+// checkpoint, group-committed writes are copied into the database file by
+// the background checkpointer.
+func TestBackgroundCheckpoint(t *testing.T) {
+	_, d, dsn := openSQLite(t)
+	path := strings.TrimPrefix(dsn, "sqlite://")
+	ctx := context.Background()
+	if err := d.Exec(ctx, "CREATE TABLE c (id INTEGER PRIMARY KEY, v TEXT)", []any{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range checkpointEvery / 4 {
+				if err := d.Exec(ctx, "INSERT INTO c (v) VALUES (?)", []any{fmt.Sprintf("%d-%d %s", g, i, strings.Repeat("x", 200))}, nil); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// 2 * checkpointEvery rows of ~200 bytes: ~100 pages in the WAL, far
+	// below walAutoCheckpoint.
+	deadline := time.Now().Add(10 * time.Second)
+	for size() < before+50*4096 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file %d bytes, %d before the writes: no checkpoint", size(), before)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

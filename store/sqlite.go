@@ -28,18 +28,31 @@ type sqliteDriver struct {
 	writeDB     *sql.DB
 	stmts       []*stmtCache
 	batch       *committer
+	ckpt        *checkpointer
+	sinceCkpt   int // writes since the last checkpoint nudge; the committer's goroutine only
 }
 
 func newSQLiteDriver(readDB, writeDB *sql.DB) *sqliteDriver {
 	r, w := newStmtCache(readDB), newStmtCache(writeDB)
-	return &sqliteDriver{
+	d := &sqliteDriver{
 		read:     entsql.Conn{ExecQuerier: r},
 		write:    entsql.Conn{ExecQuerier: w},
 		writeDrv: entsql.OpenDB(dialect.SQLite, writeDB),
 		readDB:   readDB,
 		writeDB:  writeDB,
 		stmts:    []*stmtCache{r, w},
-		batch:    newCommitter(writeDB, w),
+		ckpt:     newCheckpointer(readDB),
+	}
+	d.batch = newCommitter(writeDB, w, d.written)
+	return d
+}
+
+// written counts group-committed writes and asks for a background
+// checkpoint every checkpointEvery of them.
+func (d *sqliteDriver) written(n int) {
+	if d.sinceCkpt += n; d.sinceCkpt >= checkpointEvery {
+		d.sinceCkpt = 0
+		d.ckpt.nudge()
 	}
 }
 
@@ -132,6 +145,7 @@ func (d *sqliteDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialec
 // Close finishes the queued writes, then closes the pools.
 func (d *sqliteDriver) Close() error {
 	d.batch.close()
+	d.ckpt.close()
 	for _, c := range d.stmts {
 		c.close()
 	}
