@@ -148,7 +148,7 @@ func TestServe(t *testing.T) {
 	logs := watchLog(pr)
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--base-url", "http://sho.rt", "--rate-limit", "0"}, io.Discard, pw)
+		errc <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--base-url", "http://sho.rt", "--rate-limit", "0", "--pprof", "127.0.0.1:0"}, io.Discard, pw)
 		pw.Close()
 	}()
 	var addr string
@@ -199,6 +199,20 @@ func TestServe(t *testing.T) {
 	if me["email"] != "ann@example.com" || me["username"] != "ann" {
 		t.Errorf("me = %v", me)
 	}
+	// --pprof: profiles on their own loopback listener, never on the
+	// server's router.
+	m := regexp.MustCompile(`msg=pprof addr=(\S+)`).FindStringSubmatch(logs.String())
+	if m == nil {
+		t.Fatalf("no pprof log line:\n%s", logs)
+	}
+	if resp, err := http.Get("http://" + m[1] + "/debug/pprof/cmdline"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("pprof listener: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if code, _ := get("/debug/pprof/cmdline"); code != http.StatusNotFound {
+		t.Errorf("the API server answers /debug/pprof/cmdline with %d, want 404", code)
+	}
 	link := gql(`mutation { createLink(input:{url:"https://example.com", custom:"served"}) { id alias shortUrl } }`)["createLink"].(map[string]any)
 	if link["shortUrl"] != "http://sho.rt/served" {
 		t.Errorf("createLink = %v (base URL from --base-url)", link)
@@ -230,6 +244,10 @@ func TestServeFlags(t *testing.T) {
 		{"--db", "mysql://x"},
 		{"--addr", "127.0.0.1:notaport", "--db", "sqlite://" + t.TempDir() + "/x.db"},
 		{"--nope"},
+		{"--pprof", ":0"}, // every interface
+		{"--pprof", "0.0.0.0:0"},
+		{"--pprof", "192.0.2.1:0"},
+		{"--pprof", "localhost"},
 	} {
 		var errOut bytes.Buffer
 		err := run(context.Background(), append([]string{"serve"}, args...), io.Discard, &errOut)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -18,30 +19,54 @@ import (
 // p99 under load); reads go to a pool of many connections, which WAL lets run
 // beside the writer. Statements outside transactions are prepared once per
 // connection and reused (go-sqlite3 would compile each one every time).
+// INSERT, UPDATE and DELETE outside transactions are group-committed (see
+// committer).
 type sqliteDriver struct {
 	read, write entsql.Conn
 	writeDrv    *entsql.Driver // transactions
 	readDB      *sql.DB
 	writeDB     *sql.DB
 	stmts       []*stmtCache
+	batch       *committer
+	ckpt        *checkpointer
+	sinceCkpt   int // writes since the last checkpoint nudge; the committer's goroutine only
 }
 
 func newSQLiteDriver(readDB, writeDB *sql.DB) *sqliteDriver {
 	r, w := newStmtCache(readDB), newStmtCache(writeDB)
-	return &sqliteDriver{
+	d := &sqliteDriver{
 		read:     entsql.Conn{ExecQuerier: r},
 		write:    entsql.Conn{ExecQuerier: w},
 		writeDrv: entsql.OpenDB(dialect.SQLite, writeDB),
 		readDB:   readDB,
 		writeDB:  writeDB,
 		stmts:    []*stmtCache{r, w},
+		ckpt:     newCheckpointer(readDB),
+	}
+	d.batch = newCommitter(writeDB, w, d.written)
+	return d
+}
+
+// written counts group-committed writes and asks for a background
+// checkpoint every checkpointEvery of them.
+func (d *sqliteDriver) written(n int) {
+	if d.sinceCkpt += n; d.sinceCkpt >= checkpointEvery {
+		d.sinceCkpt = 0
+		d.ckpt.nudge()
 	}
 }
 
 // isWrite reports whether a statement sent through Query writes (ent's
 // inserts use RETURNING).
 func isWrite(query string) bool {
-	q := strings.TrimLeft(query, " \t\n(")
+	return isDML(query) || strings.HasPrefix(strings.ToUpper(strings.TrimLeft(query, " \t\n(")), "WITH") // a CTE may write; be safe
+}
+
+// isDML reports an INSERT, UPDATE, DELETE or REPLACE: the statements that
+// may share a group commit. Anything else (DDL, PRAGMA, a CTE) runs alone,
+// as written.
+func isDML(query string) bool {
+	q := strings.TrimLeft(query, " \t\n")
 	if len(q) < 6 {
 		return false
 	}
@@ -49,18 +74,52 @@ func isWrite(query string) bool {
 	case "INSERT", "UPDATE", "DELETE", "REPLAC":
 		return true
 	}
-	return strings.HasPrefix(strings.ToUpper(q), "WITH") // a CTE may write; be safe
+	return false
 }
 
 func (d *sqliteDriver) Exec(ctx context.Context, query string, args, v any) error {
-	return d.write.Exec(ctx, query, args, v)
+	if !isDML(query) {
+		return d.write.Exec(ctx, query, args, v)
+	}
+	argv, ok := args.([]any)
+	if !ok {
+		return fmt.Errorf("dialect/sql: invalid type %T. expect []any for args", args)
+	}
+	res, ok := v.(*sql.Result)
+	if v != nil && !ok {
+		return fmt.Errorf("dialect/sql: invalid type %T. expect *sql.Result", v)
+	}
+	r := &writeReq{ctx: ctx, query: query, args: argv}
+	if err := d.batch.do(ctx, r); err != nil {
+		return err
+	}
+	if res != nil {
+		*res = r.res
+	}
+	return nil
 }
 
 func (d *sqliteDriver) Query(ctx context.Context, query string, args, v any) error {
-	if isWrite(query) {
+	if !isWrite(query) {
+		return d.read.Query(ctx, query, args, v)
+	}
+	if !isDML(query) {
 		return d.write.Query(ctx, query, args, v)
 	}
-	return d.read.Query(ctx, query, args, v)
+	rows, ok := v.(*entsql.Rows)
+	if !ok {
+		return fmt.Errorf("dialect/sql: invalid type %T. expect *sql.Rows", v)
+	}
+	argv, ok := args.([]any)
+	if !ok {
+		return fmt.Errorf("dialect/sql: invalid type %T. expect []any for args", args)
+	}
+	r := &writeReq{ctx: ctx, query: query, args: argv, returns: true}
+	if err := d.batch.do(ctx, r); err != nil {
+		return err
+	}
+	*rows = entsql.Rows{ColumnScanner: r.rows}
+	return nil
 }
 
 // ExecContext lets ent's client.ExecContext reach the database.
@@ -83,7 +142,10 @@ func (d *sqliteDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialec
 	return d.writeDrv.BeginTx(ctx, opts)
 }
 
+// Close finishes the queued writes, then closes the pools.
 func (d *sqliteDriver) Close() error {
+	d.batch.close()
+	d.ckpt.close()
 	for _, c := range d.stmts {
 		c.close()
 	}

@@ -15,7 +15,7 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "github.com/mattn/go-sqlite3"    // registers "sqlite3"
+	"github.com/mattn/go-sqlite3"
 
 	"shortener/ent"
 	_ "shortener/ent/runtime" // registers the schema's hooks and privacy policies
@@ -59,7 +59,7 @@ func openDriver(dsn string) (dialect.Driver, error) {
 				return nil, fmt.Errorf("create database directory: %w", err)
 			}
 		}
-		writeDB, err := sql.Open("sqlite3", SQLiteDSN(path))
+		writeDB, err := sql.Open(sqliteDriverName, SQLiteDSN(path))
 		if err != nil {
 			return nil, err
 		}
@@ -70,7 +70,7 @@ func openDriver(dsn string) (dialect.Driver, error) {
 			writeDB.Close()
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
-		readDB, err := sql.Open("sqlite3", SQLiteDSN(path))
+		readDB, err := sql.Open(sqliteDriverName, SQLiteDSN(path))
 		if err != nil {
 			writeDB.Close()
 			return nil, err
@@ -91,6 +91,28 @@ func openDriver(dsn string) (dialect.Driver, error) {
 		return entsql.OpenDB(dialect.Postgres, db), nil
 	}
 	return nil, fmt.Errorf("unsupported database %q: expected sqlite://PATH or postgres://URL", redact(dsn))
+}
+
+// sqliteDriverName is go-sqlite3 with the pragmas its DSN cannot carry.
+const sqliteDriverName = "sqlite3_shortener"
+
+// walAutoCheckpoint is how many WAL pages a commit may leave before it
+// copies them back into the database file (SQLite's default is 1000). Each
+// checkpoint rewrites every page changed since the last one and syncs both
+// files; under a stream of inserts the same pages (the tails of the tables
+// and indexes) change again and again, so checkpointing a tenth as often
+// writes far less: group-committed link creation ran ~40% faster in
+// BenchmarkLinkCreate. The WAL file grows to ~40 MB and is reused.
+// Durability is the same at any interval (WAL, synchronous=NORMAL).
+const walAutoCheckpoint = 10000
+
+func init() {
+	sql.Register(sqliteDriverName, &sqlite3.SQLiteDriver{
+		ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walAutoCheckpoint), nil)
+			return err
+		},
+	})
 }
 
 // SQLiteDSN returns the go-sqlite3 DSN of a database file with the pragmas
