@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -104,6 +105,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	redirectStatus := fs.Int("redirect-status", envInt("REDIRECT_STATUS", 302), "status of short-link redirects: 301, 302, 307 or 308 [REDIRECT_STATUS]")
 	secret := fs.String("secret", env("SECRET", ""), "server secret (16+ characters) for password-unlock cookies and visitor hashes; default: generated and kept in DBPATH.secret for SQLite, random per process for PostgreSQL [SECRET]")
 	noSignup := fs.Bool("disable-signup", envBool("DISABLE_SIGNUP"), "turn off the public signup mutation [DISABLE_SIGNUP]")
+	pprofAddr := fs.String("pprof", env("PPROF_ADDR", ""), "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060; off by default [PPROF_ADDR]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -126,6 +128,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer a.Close()
 
+	if *pprofAddr != "" {
+		if err := servePprof(*pprofAddr, log); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -188,4 +195,25 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Username string `json:"username"`
 		APIKey   string `json:"apiKey"`
 	}{u.ID, u.Email, u.Username, key})
+}
+
+// servePprof serves the profiler (net/http/pprof) on addr, which must be a
+// loopback address: profiles show request data and cost CPU to make.
+func servePprof(addr string, log *slog.Logger) error {
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("--pprof must be a loopback address such as 127.0.0.1:6060, got %q", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("pprof listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("pprof", "addr", ln.Addr().String())
+	go func() { _ = http.Serve(ln, mux) }()
+	return nil
 }
