@@ -307,19 +307,20 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "click_owner_id_created_at",
-				Unique:  false,
-				Columns: []*schema.Column{ClicksColumns[12], ClicksColumns[1]},
-			},
-			{
 				Name:    "click_link_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{ClicksColumns[10], ClicksColumns[1]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "link_id IS NOT NULL",
+				},
 			},
 			{
 				Name:    "click_qr_code_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{ClicksColumns[11], ClicksColumns[1]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "qr_code_id IS NOT NULL",
+				},
 			},
 		},
 	}
