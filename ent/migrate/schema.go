@@ -437,6 +437,9 @@ var (
 				Name:    "link_domain_id_alias",
 				Unique:  true,
 				Columns: []*schema.Column{LinksColumns[23], LinksColumns[3]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "domain_id IS NOT NULL",
+				},
 			},
 			{
 				Name:    "link_alias_base_unique",
