@@ -440,7 +440,7 @@ func existing(ctx context.Context, tx *ent.Client, batch []Hit) (links, qrs map[
 	}
 	links, qrs = map[int]bool{}, map[int]bool{}
 	// In chunks: SQLite takes at most 32,766 bound parameters.
-	for ids := unique(lids); len(ids) > 0; ids = ids[min(len(ids), idsPerQuery):] {
+	for ids := slices.Compact(slices.Sorted(slices.Values(lids))); len(ids) > 0; ids = ids[min(len(ids), idsPerQuery):] {
 		found, err := tx.Link.Query().Where(link.IDIn(ids[:min(len(ids), idsPerQuery)]...)).IDs(ctx)
 		if err != nil {
 			return nil, nil, fmt.Errorf("find links: %w", err)
@@ -449,7 +449,7 @@ func existing(ctx context.Context, tx *ent.Client, batch []Hit) (links, qrs map[
 			links[id] = true
 		}
 	}
-	for ids := unique(qids); len(ids) > 0; ids = ids[min(len(ids), idsPerQuery):] {
+	for ids := slices.Compact(slices.Sorted(slices.Values(qids))); len(ids) > 0; ids = ids[min(len(ids), idsPerQuery):] {
 		found, err := tx.QRCode.Query().Where(qrcode.IDIn(ids[:min(len(ids), idsPerQuery)]...)).IDs(ctx)
 		if err != nil {
 			return nil, nil, fmt.Errorf("find qr codes: %w", err)
@@ -459,16 +459,4 @@ func existing(ctx context.Context, tx *ent.Client, batch []Hit) (links, qrs map[
 		}
 	}
 	return links, qrs, nil
-}
-
-func unique(ids []int) []int {
-	seen := make(map[int]bool, len(ids))
-	out := ids[:0:0]
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -206,24 +207,15 @@ func (r *Resolver) checkRefs(ctx context.Context, s *linkSpec) error {
 		if err != nil {
 			return err
 		}
-		if err := checkOwned(ctx, "pixelIds", n, len(uniqueInts(s.pixelIDs))); err != nil {
+		if err := checkOwned(ctx, "pixelIds", n, len(s.pixelIDs)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func uniqueInts(in []int) []int {
-	seen := map[int]bool{}
-	out := in[:0:0]
-	for _, n := range in {
-		if !seen[n] {
-			seen[n] = true
-			out = append(out, n)
-		}
-	}
-	return out
-}
+// uniqueInts returns the distinct ids, sorted; the input is not changed.
+func uniqueInts(in []int) []int { return slices.Compact(slices.Sorted(slices.Values(in))) }
 
 // matchShortURL returns the alias and host of a short URL given as a full URL
 // or as a bare alias.
