@@ -6,6 +6,7 @@
 #
 #   bash bench/run.sh                   # defaults below
 #   LINKS=100000 PAIRS=3 DURATION=10s CONNS=64 THREADS=1 bash bench/run.sh
+#   DB=postgres://... bash bench/run.sh   # another database (it must be empty)
 #
 # Needs wrk (Debian: apt-get install -y wrk) and Go. Listens only on
 # 127.0.0.1 with ports the kernel picks.
@@ -35,7 +36,8 @@ echo "building..." >&2
 go build -o "$work/shortener" "$root"
 go build -o "$work/baseline" "$root/bench/baseline"
 go build -o "$work/seed" "$root/bench/seed"
-"$work/seed" -db "sqlite://$work/db.sqlite" -links "$LINKS" >&2
+db=${DB:-sqlite://$work/db.sqlite}
+"$work/seed" -db "$db" -links "$LINKS" >&2
 
 # wait_for FILE PATTERN: print the first match of PATTERN's group in FILE.
 wait_for() {
@@ -51,7 +53,7 @@ wait_for() {
 	exit 1
 }
 
-"$work/shortener" serve --addr 127.0.0.1:0 --db "sqlite://$work/db.sqlite" --rate-limit 0 \
+"$work/shortener" serve --addr 127.0.0.1:0 --db "$db" --rate-limit 0 \
 	--base-url http://127.0.0.1 2>"$work/server.log" &
 spid=$!
 saddr=$(wait_for "$work/server.log" '.*msg=serving addr=([^ ]+).*')
