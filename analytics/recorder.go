@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unique"
 )
 
 // DefaultQueueSize is the capacity of a Recorder's queue: about a second of
@@ -55,9 +56,9 @@ func RequestHit(r *http.Request, countryHeader string, now time.Time) Hit {
 	h := Hit{
 		Time:           now,
 		IP:             ClientIP(r),
-		UserAgent:      r.UserAgent(),
-		Referrer:       r.Referer(),
-		AcceptLanguage: r.Header.Get("Accept-Language"),
+		UserAgent:      intern(clip(r.UserAgent())),
+		Referrer:       clip(r.Referer()),
+		AcceptLanguage: intern(clip(r.Header.Get("Accept-Language"))),
 	}
 	if countryHeader != "" {
 		h.Country = HeaderCountry(r, countryHeader)
@@ -86,4 +87,34 @@ func ClientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// maxHeaderLen is the most of a User-Agent, Referer or Accept-Language
+// header a queued hit keeps. Longer values are cut (on a UTF-8 boundary):
+// the writer parses the start of the user agent, stores only the
+// referrer's host and the primary language, so nothing stored changes for
+// real headers, while a queue of hits with huge headers stays small.
+const maxHeaderLen = 512
+
+func clip(s string) string {
+	if len(s) <= maxHeaderLen {
+		return s
+	}
+	i := maxHeaderLen
+	for i > 0 && s[i]&0xC0 == 0x80 { // not inside a UTF-8 sequence
+		i--
+	}
+	return strings.Clone(s[:i])
+}
+
+// intern returns the canonical copy of s. Real traffic repeats a few
+// hundred user agents and Accept-Language values; each request's copy
+// lives in its own header, so a full queue would otherwise hold 65,536
+// copies of the same few strings (~11 MB under the redirect benchmark).
+// The canonical copies are weak: they go when no hit holds them.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }

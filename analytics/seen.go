@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -11,14 +12,38 @@ import (
 	"shortener/ent/click"
 )
 
-// seenKey is one visitor on one link on one UTC day.
+// seenKey is one visitor on one link on one UTC day. It holds the visitor
+// hash as its 16 bytes rather than its 32 hex digits, so the key has no
+// pointers: the set costs ~40 bytes a visitor instead of ~100, and the
+// garbage collector never has to scan it.
 type seenKey struct {
 	day  int64
 	link int
-	hash string
+	hash visitorKey
 }
 
-// maxSeen bounds the visitors the writer remembers (about 100 bytes each).
+// visitorKey is a visitor hash (32 hex digits, as Hasher.Hash returns) as
+// bytes.
+type visitorKey [16]byte
+
+// keyOf returns the visitorKey of a visitor hash. A value that is not 32 hex
+// digits (no row the writer stores has one) keeps its first 16 bytes.
+func keyOf(hash string) visitorKey {
+	var k visitorKey
+	if len(hash) != 2*len(k) {
+		copy(k[:], hash)
+		return k
+	}
+	if _, err := hex.Decode(k[:], []byte(hash)); err != nil {
+		k = visitorKey{}
+		copy(k[:], hash)
+	}
+	return k
+}
+
+func (k visitorKey) String() string { return hex.EncodeToString(k[:]) }
+
+// maxSeen bounds the visitors the writer remembers (about 40 bytes each).
 const maxSeen = 500_000
 
 // seenSet remembers today's visitors of each link so the writer can tell a
@@ -87,7 +112,7 @@ func (w *Writer) firstVisit(ctx context.Context, tx *ent.Client, k seenKey) (boo
 		}
 	}
 	start := time.Unix(k.day*86400, 0).UTC()
-	found, err := tx.Click.Query().Where(click.LinkIDEQ(k.link), click.VisitorHashEQ(k.hash),
+	found, err := tx.Click.Query().Where(click.LinkIDEQ(k.link), click.VisitorHashEQ(k.hash.String()),
 		click.BotEQ(false), click.CreatedAtGTE(start)).Exist(ctx)
 	if err != nil {
 		return false, fmt.Errorf("find visitor: %w", err)
@@ -117,7 +142,7 @@ func (w *Writer) loadSeen(ctx context.Context, tx *ent.Client, day int64) error 
 		return nil
 	}
 	for _, r := range rows {
-		w.seen.add(seenKey{day: day, link: r.LinkID, hash: r.VisitorHash})
+		w.seen.add(seenKey{day: day, link: r.LinkID, hash: keyOf(r.VisitorHash)})
 	}
 	w.seen.complete = true
 	return nil

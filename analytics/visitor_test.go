@@ -170,7 +170,7 @@ func TestRecorderNeverBlocks(t *testing.T) {
 
 func TestSeenSet(t *testing.T) {
 	var s seenSet
-	k := seenKey{day: 100, link: 1, hash: "h"}
+	k := seenKey{day: 100, link: 1, hash: keyOf("h")}
 	s.roll(100)
 	if s.complete {
 		t.Fatal("a set started mid-day can't be complete")
@@ -180,7 +180,7 @@ func TestSeenSet(t *testing.T) {
 		t.Fatal("added key not found")
 	}
 	s.roll(101)
-	if !s.complete || s.has(seenKey{day: 101, link: 1, hash: "h"}) {
+	if !s.complete || s.has(seenKey{day: 101, link: 1, hash: keyOf("h")}) {
 		t.Fatal("a set that watched the day before is complete for the next, and empty")
 	}
 	s.roll(103)

@@ -337,7 +337,7 @@ func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch []Hit) ([]see
 					linkCount[h.LinkID] = n
 				}
 				n.clicks++
-				k := seenKey{day: dayOf(t), link: h.LinkID, hash: hash}
+				k := seenKey{day: dayOf(t), link: h.LinkID, hash: keyOf(hash)}
 				if !pending[k] {
 					first, err := w.firstVisit(ctx, tx, k)
 					if err != nil {
