@@ -132,7 +132,7 @@ func (s *Snapshot) target(v Visitor) string {
 		}
 	}
 	if v.Query == "" {
-		return s.Direct
+		return s.Direct()
 	}
 	return withParams(s.LongURL, s.Params, v.Query)
 }

@@ -157,8 +157,8 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, s *Snapshot, o
 			status = http.StatusFound
 		}
 		hdr := w.Header()
-		if out.URL == s.Direct && s.location != nil {
-			hdr["Location"] = s.location
+		if out.URL == s.location[0] && out.URL != "" {
+			hdr["Location"] = s.location[:]
 		} else {
 			hdr["Location"] = []string{out.URL}
 		}
