@@ -48,6 +48,17 @@ type cacheKey struct {
 	alias  string
 }
 
+// keyOf is the key a snapshot is cached under: a link's snapshot is loaded
+// by its exact alias on its domain. (The link index keeps the snapshot, not
+// a second copy of its key: 16 bytes an entry instead of 32.)
+func keyOf(s *Snapshot) cacheKey {
+	k := cacheKey{alias: s.Alias}
+	if s.Domain != nil {
+		k.domain = s.Domain.ID
+	}
+	return k
+}
+
 type entry struct {
 	snap    *Snapshot
 	expires int64 // unix nanoseconds
@@ -57,7 +68,7 @@ type entry struct {
 type shard struct {
 	mu     sync.RWMutex
 	m      map[cacheKey]entry
-	byLink map[int]cacheKey
+	byLink map[int]*Snapshot // a link's cached snapshot, whose key is keyOf(snap)
 }
 
 // CacheOptions configure a Cache.
@@ -89,7 +100,7 @@ func NewCache(client *ent.Client, opts CacheOptions) *Cache {
 	}
 	for i := range c.shards {
 		c.shards[i].m = map[cacheKey]entry{}
-		c.shards[i].byLink = map[int]cacheKey{}
+		c.shards[i].byLink = map[int]*Snapshot{}
 	}
 	return c
 }
@@ -165,6 +176,9 @@ func (c *Cache) Get(ctx context.Context, d *Domain, alias string) (*Snapshot, er
 }
 
 func (c *Cache) put(sh *shard, k cacheKey, e entry) {
+	if e.snap.LinkID != 0 && keyOf(e.snap) != k {
+		return // InvalidateLinks could not find it: don't cache it
+	}
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if _, ok := sh.m[k]; !ok && len(sh.m) >= c.perShard {
@@ -178,7 +192,7 @@ func (c *Cache) put(sh *shard, k cacheKey, e entry) {
 	}
 	sh.m[k] = e
 	if e.snap.LinkID != 0 {
-		sh.byLink[e.snap.LinkID] = k
+		sh.byLink[e.snap.LinkID] = e.snap
 	}
 }
 
@@ -206,8 +220,8 @@ func (c *Cache) InvalidateLinks(ids ...int) {
 		sh := &c.shards[i]
 		sh.mu.Lock()
 		for _, id := range ids {
-			if k, ok := sh.byLink[id]; ok {
-				delete(sh.m, k)
+			if snap, ok := sh.byLink[id]; ok {
+				delete(sh.m, keyOf(snap))
 				delete(sh.byLink, id)
 			}
 		}
