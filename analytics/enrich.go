@@ -4,30 +4,23 @@ package analytics
 // and Accept-Language headers, and parsing them is the writer's biggest cost
 // outside the database. Both belong to the writer goroutine.
 
-// agent parses a user agent through a small cache: real traffic repeats a
-// few hundred user agents, and parsing is the writer's biggest cost.
-func (w *Writer) agent(ua string) Agent {
-	if a, ok := w.agents[ua]; ok {
-		return a
-	}
-	a := ParseUserAgent(ua)
-	if len(w.agents) >= 4096 {
-		clear(w.agents)
-	}
-	w.agents[ua] = a
-	return a
-}
+// agent parses a user agent through the writer's cache.
+func (w *Writer) agent(ua string) Agent { return cached(w.agents, ua, ParseUserAgent) }
 
 // language is the primary language of an Accept-Language header, through
-// a small cache like agent's.
-func (w *Writer) language(h string) string {
-	if l, ok := w.langs[h]; ok {
-		return l
+// the writer's cache.
+func (w *Writer) language(h string) string { return cached(w.langs, h, PrimaryLanguage) }
+
+// cached returns f(key) through m, which it empties when it reaches 4096
+// entries so a stream of distinct headers cannot grow it without bound.
+func cached[V any](m map[string]V, key string, f func(string) V) V {
+	if v, ok := m[key]; ok {
+		return v
 	}
-	l := PrimaryLanguage(h)
-	if len(w.langs) >= 4096 {
-		clear(w.langs)
+	v := f(key)
+	if len(m) >= 4096 {
+		clear(m)
 	}
-	w.langs[h] = l
-	return l
+	m[key] = v
+	return v
 }
