@@ -34,6 +34,8 @@ func (a *App) startAnalytics(ctx context.Context) error {
 	a.Writer = analytics.NewWriter(a.Client, a.Recorder, analytics.WriterOptions{
 		Dialect: d, Hasher: analytics.NewHasher(secret), GeoIP: a.geo, Log: a.Config.Log,
 	})
+	a.Client.Link.Use(a.Writer.DeleteHook())
+	a.Client.QRCode.Use(a.Writer.DeleteHook())
 	a.Writer.Start()
 	a.Clicks = a.Recorder
 	a.onShutdown = append(a.onShutdown, func(ctx context.Context) error {

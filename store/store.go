@@ -39,12 +39,32 @@ func Open(ctx context.Context, dsn string, opts ...ent.Option) (*ent.Client, err
 	client := ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)
 	migrateMu.Lock()
 	err = client.Schema.Create(ctx)
+	if err == nil {
+		err = dropStaleIndexes(ctx, drv)
+	}
 	migrateMu.Unlock()
 	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("migrate schema: %w", err)
 	}
 	return client, nil
+}
+
+// staleIndexes are indexes an earlier version created and this one does
+// not: ent's auto-migration adds indexes but never drops them, and an index
+// left behind still costs every write.
+var staleIndexes = []string{
+	"click_link_id_created_at",    // now click_link_id (see schema.Click.Indexes)
+	"click_qr_code_id_created_at", // now click_qr_code_id
+}
+
+func dropStaleIndexes(ctx context.Context, drv dialect.Driver) error {
+	for _, name := range staleIndexes {
+		if err := drv.Exec(ctx, "DROP INDEX IF EXISTS "+name, []any{}, nil); err != nil {
+			return fmt.Errorf("drop index %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 func openDriver(dsn string) (dialect.Driver, error) {

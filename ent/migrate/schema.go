@@ -307,17 +307,17 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "click_link_id_created_at",
+				Name:    "click_link_id",
 				Unique:  false,
-				Columns: []*schema.Column{ClicksColumns[10], ClicksColumns[1]},
+				Columns: []*schema.Column{ClicksColumns[10]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "link_id IS NOT NULL",
 				},
 			},
 			{
-				Name:    "click_qr_code_id_created_at",
+				Name:    "click_qr_code_id",
 				Unique:  false,
-				Columns: []*schema.Column{ClicksColumns[11], ClicksColumns[1]},
+				Columns: []*schema.Column{ClicksColumns[11]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "qr_code_id IS NOT NULL",
 				},
