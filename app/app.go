@@ -141,11 +141,7 @@ func (a *App) Close() error {
 }
 
 func (a *App) routes() http.Handler {
-	r := chi.NewRouter()
-	if a.Config.TrustProxy {
-		r.Use(forwardedFor)
-	}
-	r.Use(middleware.Recoverer)
+	r := chi.NewRouter() // panics: Recoverer around the whole handler, below
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -174,8 +170,15 @@ func (a *App) routes() http.Handler {
 		r.Mount("/", h.Routes())
 	})
 	a.mountQR(r)
-	a.mountPublic(r) // last: it serves /{alias} on every host
-	return r
+	pub := a.mountPublic(r) // last: it serves /{alias} on every host
+	// GET /{alias}, the hot path, skips the router (the single-segment
+	// routes above stay with it); a panic there is recovered the same way.
+	var h http.Handler = redirect.FastAlias(pub, r, "healthz", "playground", "graphql", "api")
+	h = middleware.Recoverer(h)
+	if a.Config.TrustProxy {
+		h = forwardedFor(h)
+	}
+	return h
 }
 
 // budget counts a request against its API key at the viewer's plan limit;

@@ -88,13 +88,14 @@ func (a *App) startCache() {
 // mountPublic mounts the public visitor routes: GET /{alias} on the base
 // host and on branded domains, /r/{slug}, /u/{username}/{slug}-{id} and bio
 // pages.
-func (a *App) mountPublic(r chi.Router) {
+func (a *App) mountPublic(r chi.Router) *redirect.Handler {
 	h := redirect.New(redirect.Config{
 		Client: a.Client, Cache: a.Cache, Sink: a.Clicks, BaseURL: a.Config.BaseURL,
 		Status: a.Config.RedirectStatus, CountryHeader: a.Config.CountryHeader, GeoIP: a.geo,
 		Secret: a.secret, Now: a.Config.Now, Log: a.Config.Log,
 	})
 	h.Mount(r)
+	return h
 }
 
 // dialectOf names the SQL dialect of a DSN.
