@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"hash/maphash"
 	"time"
 
 	entsql "entgo.io/ent/dialect/sql"
@@ -43,7 +44,7 @@ func keyOf(hash string) visitorKey {
 
 func (k visitorKey) String() string { return hex.EncodeToString(k[:]) }
 
-// maxSeen bounds the visitors the writer remembers (about 30 bytes each).
+// maxSeen bounds the visitors the writer remembers (about 20 bytes each).
 const maxSeen = 500_000
 
 // seenSet remembers today's visitors of each link so the writer can tell a
@@ -53,15 +54,23 @@ const maxSeen = 500_000
 type seenSet struct {
 	day      int64
 	complete bool
-	loaded   bool                   // the day's stored visitors were loaded (or tried)
-	m        map[seenVisit]struct{} // the day's visitors: the day is s.day
+	loaded   bool                // the day's stored visitors were loaded (or tried)
+	m        map[uint64]struct{} // the day's visitors (seenVisit hashes): the day is s.day
 }
 
-// seenVisit is a seenKey without its day, which the set holds once.
+// seenVisit is a seenKey without its day, which the set holds once, as a
+// 64-bit hash: 8 bytes a visitor instead of 24 (the set was 7 MB under the
+// benchmark). Two visits that hash alike would make the second visitor's
+// first click not count as unique; at the set's bound of 500,000 visitors
+// the odds of that are about 1 in 3.7e13 a click.
 type seenVisit struct {
 	link int
 	hash visitorKey
 }
+
+var seenSeed = maphash.MakeSeed()
+
+func (k seenKey) visit() uint64 { return maphash.Comparable(seenSeed, seenVisit{k.link, k.hash}) }
 
 // roll moves the set to day: a new day starts empty, and complete if the
 // set was watching the day before without gaps.
@@ -75,14 +84,14 @@ func (s *seenSet) roll(day int64) {
 	s.complete = s.m != nil && day == s.day+1 && len(s.m) < maxSeen
 	s.loaded = false
 	s.day = day
-	s.m = map[seenVisit]struct{}{}
+	s.m = map[uint64]struct{}{}
 }
 
 func (s *seenSet) has(k seenKey) bool {
 	if k.day != s.day {
 		return false
 	}
-	_, ok := s.m[seenVisit{k.link, k.hash}]
+	_, ok := s.m[k.visit()]
 	return ok
 }
 
@@ -94,7 +103,7 @@ func (s *seenSet) add(k seenKey) {
 		clear(s.m)
 		s.complete = false
 	}
-	s.m[seenVisit{k.link, k.hash}] = struct{}{}
+	s.m[k.visit()] = struct{}{}
 }
 
 // firstVisit reports whether k is the visitor's first (non-bot) click on the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"slices"
 	"sync"
@@ -284,22 +285,21 @@ func (w *Writer) write(batch []Hit, force bool) error {
 // counter is what is added to one link's counters.
 type counter struct{ clicks, unique int }
 
-// tally is what batches add to the links' and QR codes' counters.
+// tally is what batches add to the links' and QR codes' counters. (Values,
+// not pointers: no allocation a link, nothing for the GC to follow.)
 type tally struct {
-	links map[int]*counter
+	links map[int]counter
 	qrs   map[int]int
 }
 
-func (c *tally) link(id int) *counter {
+func (c *tally) addLink(id int, n counter) {
 	if c.links == nil {
-		c.links = map[int]*counter{}
+		c.links = map[int]counter{}
 	}
-	n := c.links[id]
-	if n == nil {
-		n = &counter{}
-		c.links[id] = n
-	}
-	return n
+	m := c.links[id]
+	m.clicks += n.clicks
+	m.unique += n.unique
+	c.links[id] = m
 }
 
 func (c *tally) qr(id int) {
@@ -314,9 +314,7 @@ func (c *tally) empty() bool { return len(c.links) == 0 && len(c.qrs) == 0 }
 // add adds o to c.
 func (c *tally) add(o tally) {
 	for id, n := range o.links {
-		m := c.link(id)
-		m.clicks += n.clicks
-		m.unique += n.unique
+		c.addLink(id, n)
 	}
 	for id, n := range o.qrs {
 		if c.qrs == nil {
@@ -431,7 +429,7 @@ func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch []Hit) ([]see
 	slices.SortStableFunc(order, func(a, b int32) int { return batch[a].LinkID - batch[b].LinkID })
 	w.order = order
 	var newSeen []seenKey
-	pending := map[seenKey]bool{}
+	pending := map[uint64]bool{} // the batch's visitors (seenKey hashes)
 	if w.args == nil {
 		w.args = make([]any, 0, rowsPerInsert*len(clickColumns))
 	}
@@ -467,26 +465,26 @@ func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch []Hit) ([]see
 		}
 		hash := w.visitor(h.IP, h.UserAgent, t)
 		var linkID, qrID any // NULL unless the link or QR code still exists
-		if h.LinkID != 0 && links[h.LinkID] {
+		if h.LinkID != 0 && links.has(h.LinkID) {
 			linkID = h.LinkID
 			if !h.Bot {
-				n := added.link(h.LinkID)
-				n.clicks++
+				n := counter{clicks: 1}
 				k := seenKey{day: dayOf(t), link: h.LinkID, hash: keyOf(hash)}
-				if !pending[k] {
+				if pk := maphash.Comparable(seenSeed, k); !pending[pk] {
 					first, err := w.firstVisit(ctx, tx, k)
 					if err != nil {
 						return nil, added, err
 					}
-					pending[k] = true
+					pending[pk] = true
 					newSeen = append(newSeen, k)
 					if first {
-						n.unique++
+						n.unique = 1
 					}
 				}
+				added.addLink(h.LinkID, n)
 			}
 		}
-		if h.QRCodeID != 0 && qrs[h.QRCodeID] {
+		if h.QRCodeID != 0 && qrs.has(h.QRCodeID) {
 			qrID = h.QRCodeID
 			if !h.Bot {
 				added.qr(h.QRCodeID)
@@ -565,28 +563,47 @@ const idsPerQuery = 10_000
 // Only what exists is remembered: an id may come back after a delete.
 type existence struct {
 	deletes    uint64
-	links, qrs map[int]bool
+	links, qrs idSet
 }
 
-// maxExisting bounds the ids remembered (~40 bytes each).
-const maxExisting = 1 << 20
+func (e *existence) reset() { e.links, e.qrs = e.links[:0], e.qrs[:0] }
 
-func (e *existence) reset() { e.links, e.qrs = map[int]bool{}, map[int]bool{} }
+// idSet is a set of ids as a bitmap (ids are small and dense: 100,000 links
+// take 12.5 KB). Ids past maxSetID are never added, so are always looked up.
+type idSet []uint64
+
+const maxSetID = 1 << 26 // 8 MB of bits at most
+
+func (s idSet) has(id int) bool {
+	i := id >> 6
+	return id >= 0 && i < len(s) && s[i]&(1<<(id&63)) != 0
+}
+
+func (s *idSet) add(id int) {
+	if id < 0 || id > maxSetID {
+		return
+	}
+	i := id >> 6
+	if i >= len(*s) {
+		*s = append(*s, make([]uint64, i+1-len(*s))...)
+	}
+	(*s)[i] |= 1 << (id & 63)
+}
 
 // existing returns which of the batch's links and QR codes still exist: a
 // hit of one deleted since is kept for the owner's statistics, without it.
-func (w *Writer) existing(ctx context.Context, tx *ent.Client, batch []Hit) (links, qrs map[int]bool, err error) {
+func (w *Writer) existing(ctx context.Context, tx *ent.Client, batch []Hit) (links, qrs idSet, err error) {
 	e := &w.exists
-	if d := w.deletes.Load(); d != e.deletes || e.links == nil || len(e.links)+len(e.qrs) > maxExisting {
+	if d := w.deletes.Load(); d != e.deletes {
 		e.reset()
 		e.deletes = d
 	}
 	var lids, qids []int
 	for _, h := range batch {
-		if h.LinkID != 0 && !e.links[h.LinkID] {
+		if h.LinkID != 0 && !e.links.has(h.LinkID) {
 			lids = append(lids, h.LinkID)
 		}
-		if h.QRCodeID != 0 && !e.qrs[h.QRCodeID] {
+		if h.QRCodeID != 0 && !e.qrs.has(h.QRCodeID) {
 			qids = append(qids, h.QRCodeID)
 		}
 	}
@@ -597,7 +614,7 @@ func (w *Writer) existing(ctx context.Context, tx *ent.Client, batch []Hit) (lin
 			return nil, nil, fmt.Errorf("find links: %w", err)
 		}
 		for _, id := range found {
-			e.links[id] = true
+			e.links.add(id)
 		}
 	}
 	for ids := slices.Compact(slices.Sorted(slices.Values(qids))); len(ids) > 0; ids = ids[min(len(ids), idsPerQuery):] {
@@ -606,7 +623,7 @@ func (w *Writer) existing(ctx context.Context, tx *ent.Client, batch []Hit) (lin
 			return nil, nil, fmt.Errorf("find qr codes: %w", err)
 		}
 		for _, id := range found {
-			e.qrs[id] = true
+			e.qrs.add(id)
 		}
 	}
 	return e.links, e.qrs, nil
