@@ -79,6 +79,7 @@ type Writer struct {
 	insertOne, insertMany string
 	args                  []any   // the writer goroutine's INSERT arguments, reused
 	order                 []int32 // the writer goroutine's batch order, reused
+	batch                 hits    // the writer goroutine's batch, reused
 
 	// Owned by the writer goroutine.
 	agents    map[string]Agent  // user-agent parse cache
@@ -177,59 +178,42 @@ func (w *Writer) run() {
 	defer close(w.done)
 	tick := time.NewTicker(w.opts.Interval)
 	defer tick.Stop()
-	batch := make([]Hit, 0, min(w.opts.MaxBatch, 4096))
+	w.rec.signalAt(w.opts.MaxBatch)
 	for {
 		select {
-		case h := <-w.rec.ch:
-			batch = append(batch, h)
-			if len(batch) >= w.opts.MaxBatch {
-				batch = w.writeFrom(batch)
-			}
+		case <-w.rec.ready: // a full batch before the interval
+			_, _ = w.writeQueued(false)
 		case <-tick.C:
-			batch = w.writeFrom(w.take(batch))
+			_, _ = w.writeQueued(false)
 		case reply := <-w.flushReq:
-			reply <- w.drain(batch)
-			batch = batch[:0]
+			reply <- w.drain()
 		case <-w.stop:
-			w.drain(batch)
+			w.drain()
 			return
 		}
 	}
 }
 
-// take adds what is queued now to batch, up to MaxBatch.
-func (w *Writer) take(batch []Hit) []Hit {
-	for len(batch) < w.opts.MaxBatch {
-		select {
-		case h := <-w.rec.ch:
-			batch = append(batch, h)
-		default:
-			return batch
-		}
-	}
-	return batch
+// writeQueued writes up to MaxBatch queued hits (and the counters when
+// they are due or force), and reports whether fewer were queued.
+func (w *Writer) writeQueued(force bool) (last bool, err error) {
+	b := w.rec.take(w.batch[:0], w.opts.MaxBatch)
+	last = b.Len() < w.opts.MaxBatch
+	err = w.write(b, force && last)
+	w.rec.recycle(b)
+	w.batch = b[:0]
+	return last, err
 }
 
-// writeFrom writes batch (and the counters when they are due) and returns
-// it emptied for reuse.
-func (w *Writer) writeFrom(batch []Hit) []Hit {
-	_ = w.write(batch, false)
-	clear(batch) // drop the strings for the garbage collector
-	return batch[:0]
-}
-
-// drain writes batch, everything queued now and the counters, and reports
-// the first error.
-func (w *Writer) drain(batch []Hit) error {
+// drain writes everything queued now and the counters, and reports the
+// first error.
+func (w *Writer) drain() error {
 	var first error
 	for {
-		batch = w.take(batch)
-		last := len(batch) < w.opts.MaxBatch
-		if err := w.write(batch, last); err != nil && first == nil {
+		last, err := w.writeQueued(true)
+		if err != nil && first == nil {
 			first = err
 		}
-		clear(batch)
-		batch = batch[:0]
 		if last {
 			return first
 		}
@@ -239,10 +223,10 @@ func (w *Writer) drain(batch []Hit) error {
 // write stores a batch (with the counters when they are due or force),
 // retrying once; if the batch still fails it stores the hits one by one so
 // one bad hit can't lose the others.
-func (w *Writer) write(batch []Hit, force bool) error {
+func (w *Writer) write(batch hits, force bool) error {
 	withCounters := force || time.Since(w.countedAt) >= w.opts.CounterInterval ||
-		len(w.pending.links)+len(w.pending.qrs)+len(batch) <= w.opts.CounterLinks
-	if len(batch) == 0 && (!withCounters || w.pending.empty()) {
+		len(w.pending.links)+len(w.pending.qrs)+batch.Len() <= w.opts.CounterLinks
+	if batch.Len() == 0 && (!withCounters || w.pending.empty()) {
 		return nil
 	}
 	// No deadline: go-sqlite3 runs every statement of a cancellable context
@@ -256,13 +240,13 @@ func (w *Writer) write(batch []Hit, force bool) error {
 		err = w.writeBatch(ctx, batch, withCounters)
 	}
 	if err == nil {
-		w.written.Add(uint64(len(batch)))
+		w.written.Add(uint64(batch.Len()))
 		return nil
 	}
-	w.opts.Log.Error("write clicks", "err", err, "clicks", len(batch))
+	w.opts.Log.Error("write clicks", "err", err, "clicks", batch.Len())
 	var first error
-	for i := range batch {
-		if err := w.writeBatch(ctx, batch[i:i+1], false); err != nil {
+	for i := range batch.Len() {
+		if err := w.writeBatch(ctx, hits{{*batch.at(i)}}, false); err != nil {
 			w.failed.Add(1)
 			if first == nil {
 				first = err
@@ -328,7 +312,7 @@ func (c *tally) add(o tally) {
 // counters pending so far plus the batch's. What the batch counted joins
 // the pending counters (and its visitors the seen set) only once the
 // transaction has committed, so a failed batch counts nothing.
-func (w *Writer) writeBatch(ctx context.Context, batch []Hit, withCounters bool) error {
+func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) error {
 	tx, err := w.client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -410,9 +394,9 @@ func (w *Writer) insertSQL(n int) string {
 // seen and what it adds to the counters. Click rows go in through plain SQL, not ent's
 // create builders: they are written only here, by the system, and skipping
 // per-row hooks and policies is most of the writer's speed.
-func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch []Hit) ([]seenKey, tally, error) {
+func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch hits) ([]seenKey, tally, error) {
 	var added tally
-	if len(batch) == 0 {
+	if batch.Len() == 0 {
 		return nil, added, nil
 	}
 	links, qrs, err := w.existing(ctx, tx, batch)
@@ -423,10 +407,10 @@ func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch []Hit) ([]see
 	// instead of at random: with many links this halves the page work.
 	// (The order is sorted, not the batch: a Hit is 136 bytes.)
 	order := w.order[:0]
-	for i := range batch {
+	for i := range batch.Len() {
 		order = append(order, int32(i))
 	}
-	slices.SortStableFunc(order, func(a, b int32) int { return batch[a].LinkID - batch[b].LinkID })
+	slices.SortStableFunc(order, func(a, b int32) int { return batch.at(int(a)).LinkID - batch.at(int(b)).LinkID })
 	w.order = order
 	var newSeen []seenKey
 	pending := map[uint64]bool{} // the batch's visitors (seenKey hashes)
@@ -453,7 +437,7 @@ func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch []Hit) ([]see
 		return nil
 	}
 	for _, i := range order {
-		h := &batch[i]
+		h := batch.at(int(i))
 		t := h.Time.UTC()
 		if h.Time.IsZero() {
 			t = time.Now().UTC()
@@ -592,14 +576,15 @@ func (s *idSet) add(id int) {
 
 // existing returns which of the batch's links and QR codes still exist: a
 // hit of one deleted since is kept for the owner's statistics, without it.
-func (w *Writer) existing(ctx context.Context, tx *ent.Client, batch []Hit) (links, qrs idSet, err error) {
+func (w *Writer) existing(ctx context.Context, tx *ent.Client, batch hits) (links, qrs idSet, err error) {
 	e := &w.exists
 	if d := w.deletes.Load(); d != e.deletes {
 		e.reset()
 		e.deletes = d
 	}
 	var lids, qids []int
-	for _, h := range batch {
+	for i := range batch.Len() {
+		h := batch.at(i)
 		if h.LinkID != 0 && !e.links.has(h.LinkID) {
 			lids = append(lids, h.LinkID)
 		}
