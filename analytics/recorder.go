@@ -18,9 +18,10 @@ const DefaultQueueSize = 65536
 // chunkSize is the hits of one queue chunk (~140 KB).
 const chunkSize = 1024
 
-// maxFreeChunks is how many emptied chunks a Recorder keeps for reuse (a
-// second of the benchmark's traffic); more are left to the GC.
-const maxFreeChunks = 40
+// maxFreeChunks is how many emptied chunks a Recorder keeps for reuse
+// (~1 MB); more are left to the GC, so an idle server does not keep a busy
+// second's queue.
+const maxFreeChunks = 8
 
 // Recorder is the Sink of the running server: a bounded queue between the
 // request handlers and the batch Writer. Record never waits on the

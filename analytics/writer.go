@@ -267,7 +267,7 @@ func (w *Writer) write(batch hits, force bool) error {
 }
 
 // counter is what is added to one link's counters.
-type counter struct{ clicks, unique int }
+type counter struct{ clicks, unique int32 } // 8 bytes: the pending map holds one a link
 
 // tally is what batches add to the links' and QR codes' counters. (Values,
 // not pointers: no allocation a link, nothing for the GC to follow.)
