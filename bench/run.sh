@@ -8,6 +8,10 @@
 #   LINKS=100000 PAIRS=3 DURATION=10s CONNS=64 THREADS=1 bash bench/run.sh
 #   DB=postgres://... bash bench/run.sh   # another database (it must be empty)
 #
+# Then, unless CREATE=0, it runs bench/create.sh (link creations per second
+# through POST /api/url/add) on a fresh SQLite file, or on CREATE_DB (which
+# must be empty too), so one command prints both tables.
+#
 # Needs wrk (Debian: apt-get install -y wrk) and Go. Listens only on
 # 127.0.0.1 with ports the kernel picks.
 set -euo pipefail
@@ -113,3 +117,8 @@ spid=""
 written=$(sed -nE 's/.*clicks_written=([0-9]+).*/\1/p' "$work/server.log")
 dropped=$(sed -nE 's/.*clicks_dropped=([0-9]+).*/\1/p' "$work/server.log")
 echo "redirects sent: $total, clicks written: $written, dropped (queue full): $dropped"
+
+if [ "${CREATE:-1}" = 1 ]; then
+	echo
+	DB="${CREATE_DB:-}" bash "$root/bench/create.sh"
+fi
