@@ -12,6 +12,7 @@ import (
 	"shortener/auth"
 	"shortener/ent"
 	"shortener/ent/click"
+	"shortener/ent/link"
 	"shortener/store/storetest"
 )
 
@@ -159,5 +160,43 @@ func TestWriterKeepsHitsOfALinkDeletedBehindItsBack(t *testing.T) {
 	}
 	if c, u := f.counts(t, f.links[1]); c != 1 || u != 1 {
 		t.Errorf("other link counted %d/%d, want 1/1", c, u)
+	}
+}
+
+// More links than one counter statement takes (countersPerUpdate on
+// PostgreSQL): every link is counted once, none twice.
+func TestWriterCountsManyLinksInOneBatch(t *testing.T) {
+	f := newWriterFixture(t, analytics.WriterOptions{Interval: time.Hour})
+	ctx := auth.SystemContext(context.Background())
+	const n = 1005
+	creates := make([]*ent.LinkCreate, n)
+	for i := range creates {
+		creates[i] = f.client.Link.Create().SetOwnerID(f.links[0].OwnerID).SetAlias(fmt.Sprintf("many%d", i)).
+			SetLongURL("https://example.com/")
+	}
+	many, err := f.client.Link.CreateBulk(creates...).Save(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range many {
+		f.hit(l, "192.0.2.9")
+	}
+	if err := f.w.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var sum []struct {
+		Clicks, Unique, Links int
+	}
+	err = f.client.Link.Query().Where(link.AliasHasPrefix("many")).Aggregate(
+		ent.As(ent.Sum(link.FieldClicks), "clicks"), ent.As(ent.Sum(link.FieldUniqueClicks), "unique"),
+		ent.As(ent.Count(), "links")).Scan(ctx, &sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum) != 1 || sum[0].Clicks != n || sum[0].Unique != n || sum[0].Links != n {
+		t.Fatalf("got %+v, want %d clicks and unique clicks over %d links", sum, n, n)
+	}
+	if c, _ := f.counts(t, many[n-1]); c != 1 {
+		t.Fatalf("last link counted %d", c)
 	}
 }
