@@ -136,7 +136,16 @@ func (w *Writer) DeleteHook() ent.Hook {
 }
 
 // Start runs the writer in its own goroutine until Close.
-func (w *Writer) Start() { go w.run() }
+// On SQLite it first counts the click rows a crash left out of the
+// counters (see recoverCounters).
+func (w *Writer) Start() {
+	if w.opts.Dialect == dialect.SQLite {
+		if err := w.recoverCounters(context.Background()); err != nil {
+			w.opts.Log.Error("recover click counters", "err", err)
+		}
+	}
+	go w.run()
+}
 
 // Written is the number of hits stored; Failed the number given up after
 // the database refused them.
@@ -329,6 +338,10 @@ func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) 
 		all.add(w.pending)
 		all.add(added)
 		if err := w.updateCounters(ctx, tx.Client(), all); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := w.moveMark(ctx, tx.Client()); err != nil {
 			_ = tx.Rollback()
 			return err
 		}

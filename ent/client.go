@@ -17,6 +17,7 @@ import (
 	"shortener/ent/channel"
 	"shortener/ent/channelitem"
 	"shortener/ent/click"
+	"shortener/ent/countermark"
 	"shortener/ent/ctaoverlay"
 	"shortener/ent/domain"
 	"shortener/ent/link"
@@ -52,6 +53,8 @@ type Client struct {
 	ChannelItem *ChannelItemClient
 	// Click is the client for interacting with the Click builders.
 	Click *ClickClient
+	// CounterMark is the client for interacting with the CounterMark builders.
+	CounterMark *CounterMarkClient
 	// Domain is the client for interacting with the Domain builders.
 	Domain *DomainClient
 	// Link is the client for interacting with the Link builders.
@@ -84,6 +87,7 @@ func (c *Client) init() {
 	c.Channel = NewChannelClient(c.config)
 	c.ChannelItem = NewChannelItemClient(c.config)
 	c.Click = NewClickClient(c.config)
+	c.CounterMark = NewCounterMarkClient(c.config)
 	c.Domain = NewDomainClient(c.config)
 	c.Link = NewLinkClient(c.config)
 	c.Pixel = NewPixelClient(c.config)
@@ -189,6 +193,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Channel:     NewChannelClient(cfg),
 		ChannelItem: NewChannelItemClient(cfg),
 		Click:       NewClickClient(cfg),
+		CounterMark: NewCounterMarkClient(cfg),
 		Domain:      NewDomainClient(cfg),
 		Link:        NewLinkClient(cfg),
 		Pixel:       NewPixelClient(cfg),
@@ -221,6 +226,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Channel:     NewChannelClient(cfg),
 		ChannelItem: NewChannelItemClient(cfg),
 		Click:       NewClickClient(cfg),
+		CounterMark: NewCounterMarkClient(cfg),
 		Domain:      NewDomainClient(cfg),
 		Link:        NewLinkClient(cfg),
 		Pixel:       NewPixelClient(cfg),
@@ -257,7 +263,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.BioPage, c.CTAOverlay, c.Campaign, c.Channel, c.ChannelItem,
-		c.Click, c.Domain, c.Link, c.Pixel, c.QRCode, c.SplashPage, c.User,
+		c.Click, c.CounterMark, c.Domain, c.Link, c.Pixel, c.QRCode, c.SplashPage,
+		c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -268,7 +275,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.BioPage, c.CTAOverlay, c.Campaign, c.Channel, c.ChannelItem,
-		c.Click, c.Domain, c.Link, c.Pixel, c.QRCode, c.SplashPage, c.User,
+		c.Click, c.CounterMark, c.Domain, c.Link, c.Pixel, c.QRCode, c.SplashPage,
+		c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -291,6 +299,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ChannelItem.mutate(ctx, m)
 	case *ClickMutation:
 		return c.Click.mutate(ctx, m)
+	case *CounterMarkMutation:
+		return c.CounterMark.mutate(ctx, m)
 	case *DomainMutation:
 		return c.Domain.mutate(ctx, m)
 	case *LinkMutation:
@@ -1515,6 +1525,139 @@ func (c *ClickClient) mutate(ctx context.Context, m *ClickMutation) (Value, erro
 		return (&ClickDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Click mutation op: %q", m.Op())
+	}
+}
+
+// CounterMarkClient is a client for the CounterMark schema.
+type CounterMarkClient struct {
+	config
+}
+
+// NewCounterMarkClient returns a client for the CounterMark from the given config.
+func NewCounterMarkClient(c config) *CounterMarkClient {
+	return &CounterMarkClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `countermark.Hooks(f(g(h())))`.
+func (c *CounterMarkClient) Use(hooks ...Hook) {
+	c.hooks.CounterMark = append(c.hooks.CounterMark, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `countermark.Intercept(f(g(h())))`.
+func (c *CounterMarkClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CounterMark = append(c.inters.CounterMark, interceptors...)
+}
+
+// Create returns a builder for creating a CounterMark entity.
+func (c *CounterMarkClient) Create() *CounterMarkCreate {
+	mutation := newCounterMarkMutation(c.config, OpCreate)
+	return &CounterMarkCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CounterMark entities.
+func (c *CounterMarkClient) CreateBulk(builders ...*CounterMarkCreate) *CounterMarkCreateBulk {
+	return &CounterMarkCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CounterMarkClient) MapCreateBulk(slice any, setFunc func(*CounterMarkCreate, int)) *CounterMarkCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CounterMarkCreateBulk{err: fmt.Errorf("calling to CounterMarkClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CounterMarkCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CounterMarkCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CounterMark.
+func (c *CounterMarkClient) Update() *CounterMarkUpdate {
+	mutation := newCounterMarkMutation(c.config, OpUpdate)
+	return &CounterMarkUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CounterMarkClient) UpdateOne(_m *CounterMark) *CounterMarkUpdateOne {
+	mutation := newCounterMarkMutation(c.config, OpUpdateOne, withCounterMark(_m))
+	return &CounterMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CounterMarkClient) UpdateOneID(id int) *CounterMarkUpdateOne {
+	mutation := newCounterMarkMutation(c.config, OpUpdateOne, withCounterMarkID(id))
+	return &CounterMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CounterMark.
+func (c *CounterMarkClient) Delete() *CounterMarkDelete {
+	mutation := newCounterMarkMutation(c.config, OpDelete)
+	return &CounterMarkDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CounterMarkClient) DeleteOne(_m *CounterMark) *CounterMarkDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CounterMarkClient) DeleteOneID(id int) *CounterMarkDeleteOne {
+	builder := c.Delete().Where(countermark.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CounterMarkDeleteOne{builder}
+}
+
+// Query returns a query builder for CounterMark.
+func (c *CounterMarkClient) Query() *CounterMarkQuery {
+	return &CounterMarkQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCounterMark},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CounterMark entity by its id.
+func (c *CounterMarkClient) Get(ctx context.Context, id int) (*CounterMark, error) {
+	return c.Query().Where(countermark.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CounterMarkClient) GetX(ctx context.Context, id int) *CounterMark {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CounterMarkClient) Hooks() []Hook {
+	return c.hooks.CounterMark
+}
+
+// Interceptors returns the client interceptors.
+func (c *CounterMarkClient) Interceptors() []Interceptor {
+	return c.inters.CounterMark
+}
+
+func (c *CounterMarkClient) mutate(ctx context.Context, m *CounterMarkMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CounterMarkCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CounterMarkUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CounterMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CounterMarkDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CounterMark mutation op: %q", m.Op())
 	}
 }
 
@@ -2789,12 +2932,12 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIKey, BioPage, CTAOverlay, Campaign, Channel, ChannelItem, Click, Domain,
-		Link, Pixel, QRCode, SplashPage, User []ent.Hook
+		APIKey, BioPage, CTAOverlay, Campaign, Channel, ChannelItem, Click, CounterMark,
+		Domain, Link, Pixel, QRCode, SplashPage, User []ent.Hook
 	}
 	inters struct {
-		APIKey, BioPage, CTAOverlay, Campaign, Channel, ChannelItem, Click, Domain,
-		Link, Pixel, QRCode, SplashPage, User []ent.Interceptor
+		APIKey, BioPage, CTAOverlay, Campaign, Channel, ChannelItem, Click, CounterMark,
+		Domain, Link, Pixel, QRCode, SplashPage, User []ent.Interceptor
 	}
 )
 

@@ -13,6 +13,7 @@ import (
 	"shortener/ent/channel"
 	"shortener/ent/channelitem"
 	"shortener/ent/click"
+	"shortener/ent/countermark"
 	"shortener/ent/ctaoverlay"
 	"shortener/ent/domain"
 	"shortener/ent/link"
@@ -92,6 +93,7 @@ func checkColumn(t, c string) error {
 			channel.Table:     channel.ValidColumn,
 			channelitem.Table: channelitem.ValidColumn,
 			click.Table:       click.ValidColumn,
+			countermark.Table: countermark.ValidColumn,
 			domain.Table:      domain.ValidColumn,
 			link.Table:        link.ValidColumn,
 			pixel.Table:       pixel.ValidColumn,

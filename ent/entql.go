@@ -9,6 +9,7 @@ import (
 	"shortener/ent/channel"
 	"shortener/ent/channelitem"
 	"shortener/ent/click"
+	"shortener/ent/countermark"
 	"shortener/ent/ctaoverlay"
 	"shortener/ent/domain"
 	"shortener/ent/link"
@@ -26,7 +27,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 13)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 14)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apikey.Table,
@@ -178,6 +179,20 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   countermark.Table,
+			Columns: countermark.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: countermark.FieldID,
+			},
+		},
+		Type: "CounterMark",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			countermark.FieldClickID: {Type: field.TypeInt, Column: countermark.FieldClickID},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   domain.Table,
 			Columns: domain.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -196,7 +211,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			domain.FieldRedirect404:  {Type: field.TypeString, Column: domain.FieldRedirect404},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   link.Table,
 			Columns: link.Columns,
@@ -234,7 +249,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			link.FieldCampaignID:      {Type: field.TypeInt, Column: link.FieldCampaignID},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pixel.Table,
 			Columns: pixel.Columns,
@@ -253,7 +268,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pixel.FieldTag:       {Type: field.TypeString, Column: pixel.FieldTag},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   qrcode.Table,
 			Columns: qrcode.Columns,
@@ -278,7 +293,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			qrcode.FieldScans:      {Type: field.TypeInt, Column: qrcode.FieldScans},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   splashpage.Table,
 			Columns: splashpage.Columns,
@@ -300,7 +315,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			splashpage.FieldDelaySeconds: {Type: field.TypeInt, Column: splashpage.FieldDelaySeconds},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -1691,6 +1706,51 @@ func (f *ClickFilter) WhereHasQrCodeWith(preds ...predicate.QRCode) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CounterMarkQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CounterMarkQuery builder.
+func (_q *CounterMarkQuery) Filter() *CounterMarkFilter {
+	return &CounterMarkFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CounterMarkMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CounterMarkMutation builder.
+func (m *CounterMarkMutation) Filter() *CounterMarkFilter {
+	return &CounterMarkFilter{config: m.config, predicateAdder: m}
+}
+
+// CounterMarkFilter provides a generic filtering capability at runtime for CounterMarkQuery.
+type CounterMarkFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CounterMarkFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CounterMarkFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(countermark.FieldID))
+}
+
+// WhereClickID applies the entql int predicate on the click_id field.
+func (f *CounterMarkFilter) WhereClickID(p entql.IntP) {
+	f.Where(p.Field(countermark.FieldClickID))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DomainQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1719,7 +1779,7 @@ type DomainFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DomainFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1822,7 +1882,7 @@ type LinkFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LinkFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2099,7 +2159,7 @@ type PixelFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PixelFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2197,7 +2257,7 @@ type QRCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *QRCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2339,7 +2399,7 @@ type SplashPageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SplashPageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2452,7 +2512,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

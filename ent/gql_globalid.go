@@ -61,6 +61,12 @@ func (_m *Click) GlobalID() string { return gid.Encode("Click", _m.ID) }
 // RowID returns the per-table integer id of the Click (REST's "id").
 func (_m *Click) RowID() int { return _m.ID }
 
+// GlobalID returns the opaque GraphQL id of the CounterMark.
+func (_m *CounterMark) GlobalID() string { return gid.Encode("CounterMark", _m.ID) }
+
+// RowID returns the per-table integer id of the CounterMark (REST's "id").
+func (_m *CounterMark) RowID() int { return _m.ID }
+
 // GlobalID returns the opaque GraphQL id of the Domain.
 func (_m *Domain) GlobalID() string { return gid.Encode("Domain", _m.ID) }
 
@@ -97,7 +103,8 @@ func (_m *User) GlobalID() string { return gid.Encode("User", _m.ID) }
 // RowID returns the per-table integer id of the User (REST's "id").
 func (_m *User) RowID() int { return _m.ID }
 
-// NodeTables maps a GraphQL type name to its table, for node(id:).
+// NodeTables maps a GraphQL type name to its table, for node(id:). Types
+// left out of GraphQL (entgql.Skip on the schema) are not in it.
 var NodeTables = map[string]string{
 	"APIKey":      apikey.Table,
 	"BioPage":     biopage.Table,

@@ -12,6 +12,7 @@ import (
 	"shortener/ent/channel"
 	"shortener/ent/channelitem"
 	"shortener/ent/click"
+	"shortener/ent/countermark"
 	"shortener/ent/ctaoverlay"
 	"shortener/ent/domain"
 	"shortener/ent/link"
@@ -44,6 +45,7 @@ const (
 	TypeChannel     = "Channel"
 	TypeChannelItem = "ChannelItem"
 	TypeClick       = "Click"
+	TypeCounterMark = "CounterMark"
 	TypeDomain      = "Domain"
 	TypeLink        = "Link"
 	TypePixel       = "Pixel"
@@ -6323,6 +6325,368 @@ func (m *ClickMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Click edge %s", name)
+}
+
+// CounterMarkMutation represents an operation that mutates the CounterMark nodes in the graph.
+type CounterMarkMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	click_id      *int
+	addclick_id   *int
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*CounterMark, error)
+	predicates    []predicate.CounterMark
+}
+
+var _ ent.Mutation = (*CounterMarkMutation)(nil)
+
+// countermarkOption allows management of the mutation configuration using functional options.
+type countermarkOption func(*CounterMarkMutation)
+
+// newCounterMarkMutation creates new mutation for the CounterMark entity.
+func newCounterMarkMutation(c config, op Op, opts ...countermarkOption) *CounterMarkMutation {
+	m := &CounterMarkMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCounterMark,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCounterMarkID sets the ID field of the mutation.
+func withCounterMarkID(id int) countermarkOption {
+	return func(m *CounterMarkMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CounterMark
+		)
+		m.oldValue = func(ctx context.Context) (*CounterMark, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CounterMark.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCounterMark sets the old CounterMark of the mutation.
+func withCounterMark(node *CounterMark) countermarkOption {
+	return func(m *CounterMarkMutation) {
+		m.oldValue = func(context.Context) (*CounterMark, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CounterMarkMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CounterMarkMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CounterMarkMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CounterMarkMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CounterMark.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetClickID sets the "click_id" field.
+func (m *CounterMarkMutation) SetClickID(i int) {
+	m.click_id = &i
+	m.addclick_id = nil
+}
+
+// ClickID returns the value of the "click_id" field in the mutation.
+func (m *CounterMarkMutation) ClickID() (r int, exists bool) {
+	v := m.click_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClickID returns the old "click_id" field's value of the CounterMark entity.
+// If the CounterMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CounterMarkMutation) OldClickID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClickID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClickID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClickID: %w", err)
+	}
+	return oldValue.ClickID, nil
+}
+
+// AddClickID adds i to the "click_id" field.
+func (m *CounterMarkMutation) AddClickID(i int) {
+	if m.addclick_id != nil {
+		*m.addclick_id += i
+	} else {
+		m.addclick_id = &i
+	}
+}
+
+// AddedClickID returns the value that was added to the "click_id" field in this mutation.
+func (m *CounterMarkMutation) AddedClickID() (r int, exists bool) {
+	v := m.addclick_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetClickID resets all changes to the "click_id" field.
+func (m *CounterMarkMutation) ResetClickID() {
+	m.click_id = nil
+	m.addclick_id = nil
+}
+
+// Where appends a list predicates to the CounterMarkMutation builder.
+func (m *CounterMarkMutation) Where(ps ...predicate.CounterMark) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CounterMarkMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CounterMarkMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CounterMark, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CounterMarkMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CounterMarkMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CounterMark).
+func (m *CounterMarkMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CounterMarkMutation) Fields() []string {
+	fields := make([]string, 0, 1)
+	if m.click_id != nil {
+		fields = append(fields, countermark.FieldClickID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CounterMarkMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case countermark.FieldClickID:
+		return m.ClickID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CounterMarkMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case countermark.FieldClickID:
+		return m.OldClickID(ctx)
+	}
+	return nil, fmt.Errorf("unknown CounterMark field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CounterMarkMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case countermark.FieldClickID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClickID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CounterMark field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CounterMarkMutation) AddedFields() []string {
+	var fields []string
+	if m.addclick_id != nil {
+		fields = append(fields, countermark.FieldClickID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CounterMarkMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case countermark.FieldClickID:
+		return m.AddedClickID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CounterMarkMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case countermark.FieldClickID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddClickID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CounterMark numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CounterMarkMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CounterMarkMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CounterMarkMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CounterMark nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CounterMarkMutation) ResetField(name string) error {
+	switch name {
+	case countermark.FieldClickID:
+		m.ResetClickID()
+		return nil
+	}
+	return fmt.Errorf("unknown CounterMark field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CounterMarkMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CounterMarkMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CounterMarkMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CounterMarkMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CounterMarkMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CounterMarkMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CounterMarkMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown CounterMark unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CounterMarkMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown CounterMark edge %s", name)
 }
 
 // DomainMutation represents an operation that mutates the Domain nodes in the graph.

@@ -28,6 +28,8 @@ type Tx struct {
 	ChannelItem *ChannelItemClient
 	// Click is the client for interacting with the Click builders.
 	Click *ClickClient
+	// CounterMark is the client for interacting with the CounterMark builders.
+	CounterMark *CounterMarkClient
 	// Domain is the client for interacting with the Domain builders.
 	Domain *DomainClient
 	// Link is the client for interacting with the Link builders.
@@ -178,6 +180,7 @@ func (tx *Tx) init() {
 	tx.Channel = NewChannelClient(tx.config)
 	tx.ChannelItem = NewChannelItemClient(tx.config)
 	tx.Click = NewClickClient(tx.config)
+	tx.CounterMark = NewCounterMarkClient(tx.config)
 	tx.Domain = NewDomainClient(tx.config)
 	tx.Link = NewLinkClient(tx.config)
 	tx.Pixel = NewPixelClient(tx.config)

@@ -92,6 +92,18 @@ func (f ClickFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ClickMutation", m)
 }
 
+// The CounterMarkFunc type is an adapter to allow the use of ordinary
+// function as CounterMark mutator.
+type CounterMarkFunc func(context.Context, *ent.CounterMarkMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CounterMarkFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CounterMarkMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CounterMarkMutation", m)
+}
+
 // The DomainFunc type is an adapter to allow the use of ordinary
 // function as Domain mutator.
 type DomainFunc func(context.Context, *ent.DomainMutation) (ent.Value, error)

@@ -13,6 +13,7 @@ import (
 	"shortener/ent/channel"
 	"shortener/ent/channelitem"
 	"shortener/ent/click"
+	"shortener/ent/countermark"
 	"shortener/ent/ctaoverlay"
 	"shortener/ent/domain"
 	"shortener/ent/link"
@@ -270,6 +271,33 @@ func (f TraverseClick) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ClickQuery", q)
 }
 
+// The CounterMarkFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CounterMarkFunc func(context.Context, *ent.CounterMarkQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CounterMarkFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CounterMarkQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CounterMarkQuery", q)
+}
+
+// The TraverseCounterMark type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCounterMark func(context.Context, *ent.CounterMarkQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCounterMark) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCounterMark) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CounterMarkQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CounterMarkQuery", q)
+}
+
 // The DomainFunc type is an adapter to allow the use of ordinary function as a Querier.
 type DomainFunc func(context.Context, *ent.DomainQuery) (ent.Value, error)
 
@@ -449,6 +477,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ChannelItemQuery, predicate.ChannelItem, channelitem.OrderOption]{typ: ent.TypeChannelItem, tq: q}, nil
 	case *ent.ClickQuery:
 		return &query[*ent.ClickQuery, predicate.Click, click.OrderOption]{typ: ent.TypeClick, tq: q}, nil
+	case *ent.CounterMarkQuery:
+		return &query[*ent.CounterMarkQuery, predicate.CounterMark, countermark.OrderOption]{typ: ent.TypeCounterMark, tq: q}, nil
 	case *ent.DomainQuery:
 		return &query[*ent.DomainQuery, predicate.Domain, domain.OrderOption]{typ: ent.TypeDomain, tq: q}, nil
 	case *ent.LinkQuery:

@@ -324,6 +324,17 @@ var (
 			},
 		},
 	}
+	// CounterMarksColumns holds the columns for the "counter_marks" table.
+	CounterMarksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "click_id", Type: field.TypeInt, Default: 0},
+	}
+	// CounterMarksTable holds the schema information for the "counter_marks" table.
+	CounterMarksTable = &schema.Table{
+		Name:       "counter_marks",
+		Columns:    CounterMarksColumns,
+		PrimaryKey: []*schema.Column{CounterMarksColumns[0]},
+	}
 	// DomainsColumns holds the columns for the "domains" table.
 	DomainsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -622,6 +633,7 @@ var (
 		ChannelsTable,
 		ChannelItemsTable,
 		ClicksTable,
+		CounterMarksTable,
 		DomainsTable,
 		LinksTable,
 		PixelsTable,

@@ -27,6 +27,9 @@ type ChannelItem func(*sql.Selector)
 // Click is the predicate function for click builders.
 type Click func(*sql.Selector)
 
+// CounterMark is the predicate function for countermark builders.
+type CounterMark func(*sql.Selector)
+
 // Domain is the predicate function for domain builders.
 type Domain func(*sql.Selector)
 

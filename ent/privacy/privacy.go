@@ -279,6 +279,30 @@ func (f ClickMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ClickMutation", m)
 }
 
+// The CounterMarkQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CounterMarkQueryRuleFunc func(context.Context, *ent.CounterMarkQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CounterMarkQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CounterMarkQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CounterMarkQuery", q)
+}
+
+// The CounterMarkMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CounterMarkMutationRuleFunc func(context.Context, *ent.CounterMarkMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CounterMarkMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CounterMarkMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CounterMarkMutation", m)
+}
+
 // The DomainQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type DomainQueryRuleFunc func(context.Context, *ent.DomainQuery) error
@@ -472,6 +496,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ClickQuery:
 		return q.Filter(), nil
+	case *ent.CounterMarkQuery:
+		return q.Filter(), nil
 	case *ent.DomainQuery:
 		return q.Filter(), nil
 	case *ent.LinkQuery:
@@ -504,6 +530,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ChannelItemMutation:
 		return m.Filter(), nil
 	case *ent.ClickMutation:
+		return m.Filter(), nil
+	case *ent.CounterMarkMutation:
 		return m.Filter(), nil
 	case *ent.DomainMutation:
 		return m.Filter(), nil

@@ -10,6 +10,7 @@ import (
 	"shortener/ent/channel"
 	"shortener/ent/channelitem"
 	"shortener/ent/click"
+	"shortener/ent/countermark"
 	"shortener/ent/ctaoverlay"
 	"shortener/ent/domain"
 	"shortener/ent/link"
@@ -379,6 +380,12 @@ func init() {
 	clickDescBot := clickFields[10].Descriptor()
 	// click.DefaultBot holds the default value on creation for the bot field.
 	click.DefaultBot = clickDescBot.Default.(bool)
+	countermarkFields := schema.CounterMark{}.Fields()
+	_ = countermarkFields
+	// countermarkDescClickID is the schema descriptor for click_id field.
+	countermarkDescClickID := countermarkFields[0].Descriptor()
+	// countermark.DefaultClickID holds the default value on creation for the click_id field.
+	countermark.DefaultClickID = countermarkDescClickID.Default.(int)
 	domainMixin := schema.Domain{}.Mixin()
 	domain.Policy = privacy.NewPolicies(domainMixin[1], schema.Domain{})
 	domain.Hooks[0] = func(next ent.Mutator) ent.Mutator {
