@@ -97,10 +97,7 @@ func (w *Writer) recoverCounters(ctx context.Context) (err error) {
 		if err := r.Scan(&id, &scans); err != nil {
 			return err
 		}
-		if t.qrs == nil {
-			t.qrs = map[int]int{}
-		}
-		t.qrs[id] += scans
+		t.addQR(id, scans)
 		n += scans
 		return nil
 	})

@@ -298,11 +298,11 @@ func (c *tally) addLink(id int, n counter) {
 	c.links[id] = m
 }
 
-func (c *tally) qr(id int) {
+func (c *tally) addQR(id, scans int) {
 	if c.qrs == nil {
 		c.qrs = map[int]int{}
 	}
-	c.qrs[id]++
+	c.qrs[id] += scans
 }
 
 func (c *tally) empty() bool { return len(c.links) == 0 && len(c.qrs) == 0 }
@@ -313,10 +313,7 @@ func (c *tally) add(o tally) {
 		c.addLink(id, n)
 	}
 	for id, n := range o.qrs {
-		if c.qrs == nil {
-			c.qrs = map[int]int{}
-		}
-		c.qrs[id] += n
+		c.addQR(id, n)
 	}
 }
 
@@ -492,7 +489,7 @@ func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch hits) ([]seen
 		if h.QRCodeID != 0 && qrs.has(h.QRCodeID) {
 			qrID = h.QRCodeID
 			if !h.Bot {
-				added.qr(h.QRCodeID)
+				added.addQR(h.QRCodeID, 1)
 			}
 		}
 		args = append(args, h.OwnerID, linkID, qrID, t, country, ReferrerHost(h.Referrer), a.Browser, a.OS,
