@@ -183,8 +183,11 @@ func TestCacheExpiryMissingEntriesAndCollisions(t *testing.T) {
 	c.put(c.shard(a), a, sa, exp, 0)
 	c.put(c.shard(b), b, sb, exp, 0)
 	sh := c.shard(a)
-	if len(sh.plain) != 1 || len(sh.rich) != 0 {
-		t.Fatalf("want one plain entry, have %d plain and %d rich", len(sh.plain), len(sh.rich))
+	if p, ok := sh.plain[a.hash]; !ok || p.linkID != 11 {
+		t.Fatalf("the second link should be the plain entry under the hash, have %+v (%v)", p, ok)
+	}
+	if _, ok := sh.rich[a.hash]; ok {
+		t.Fatal("a rich entry under the same hash")
 	}
 	nowNs := c.now().UnixNano()
 	if s := sh.get(a, nil, nowNs, c.seconds(nowNs), 0); s != nil {
