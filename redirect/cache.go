@@ -277,7 +277,7 @@ func (sh *shard) get(k key, d *Domain, now, nowSec int64, missGen uint64) *Snaps
 		}
 		return s
 	}
-	if e, ok := sh.rich[k.hash]; ok && e.snap.Alias == k.alias && domainID(e.snap.Domain) == k.domain &&
+	if e, ok := sh.rich[k.hash]; ok && k.names(e.snap) &&
 		now < e.expires && (e.snap.Kind != KindMissing || e.missGen == missGen) {
 		return e.snap
 	}
@@ -300,6 +300,11 @@ func (c *Cache) seconds(t int64) int64 {
 	return q
 }
 
+// names reports whether s is the snapshot of k's (domain, alias).
+func (k key) names(s *Snapshot) bool {
+	return s.Alias == k.alias && domainID(s.Domain) == k.domain
+}
+
 func domainID(d *Domain) int {
 	if d == nil {
 		return 0
@@ -307,7 +312,7 @@ func domainID(d *Domain) int {
 	return d.ID
 }
 
-// redirectTypes are the redirect types a plain entry can name.
+// redirectTypes are the redirect types: a plain entry names its own by index.
 var redirectTypes = [...]entlink.RedirectType{entlink.RedirectTypeDIRECT, entlink.RedirectTypeFRAME,
 	entlink.RedirectTypeSPLASH, entlink.RedirectTypeCUSTOM_SPLASH, entlink.RedirectTypeOVERLAY}
 
@@ -345,7 +350,7 @@ func (c *Cache) plainEntry(k key, s *Snapshot, expires int64, missGen uint64) (p
 
 // put caches s under k.
 func (c *Cache) put(sh *shard, k key, s *Snapshot, expires int64, missGen uint64) {
-	if s.LinkID != 0 && (s.Alias != k.alias || domainID(s.Domain) != k.domain) {
+	if s.LinkID != 0 && !k.names(s) {
 		return // InvalidateLinks could not find it: don't cache it
 	}
 	sh.mu.Lock()
@@ -527,5 +532,5 @@ func (sh *shard) has(k key) bool {
 		return true
 	}
 	e, ok := sh.rich[k.hash]
-	return ok && e.snap.Alias == k.alias && domainID(e.snap.Domain) == k.domain
+	return ok && k.names(e.snap)
 }

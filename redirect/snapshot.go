@@ -230,8 +230,7 @@ func (l *loader) linkSnapshot(d *Domain, lk *ent.Link) *Snapshot {
 // snapshots of a large server share one string rather than each keeping
 // the copy its row was scanned into.
 func redirectType(t entlink.RedirectType) entlink.RedirectType {
-	for _, v := range [...]entlink.RedirectType{entlink.RedirectTypeDIRECT, entlink.RedirectTypeFRAME,
-		entlink.RedirectTypeSPLASH, entlink.RedirectTypeCUSTOM_SPLASH, entlink.RedirectTypeOVERLAY} {
+	for _, v := range redirectTypes {
 		if v == t {
 			return v
 		}
