@@ -25,6 +25,28 @@ func IsReserved(alias string) bool { return reserved[strings.ToLower(alias)] }
 
 var aliasRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
 
+// MaxAliasLen is the longest alias the rules allow.
+const MaxAliasLen = 100
+
+// ValidAliasSyntax reports whether alias has the shape every alias has (the
+// rule of ValidateAlias without the reserved names): a cheap test the public
+// routes run before any lookup, so a path no alias can match costs nothing.
+func ValidAliasSyntax(alias string) bool {
+	if len(alias) == 0 || len(alias) > MaxAliasLen {
+		return false
+	}
+	for i := 0; i < len(alias); i++ {
+		c := alias[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case (c == '-' || c == '_') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // ValidateAlias checks a custom alias: 1 to 100 letters, digits, '-' or '_',
 // starting with a letter or digit, and not reserved.
 func ValidateAlias(field, alias string) error {

@@ -16,6 +16,7 @@ import (
 
 	"shortener/ent"
 	entlink "shortener/ent/link"
+	"shortener/link"
 )
 
 const shardCount = 32
@@ -39,6 +40,7 @@ type Cache struct {
 	load       loader
 	ttl        time.Duration
 	perShard   int
+	shardBytes int // bound on one shard's bytes (see entryBytes)
 	now        func() time.Time
 	epoch      int64 // unix nanoseconds: plain entries' times count from it
 	seed       maphash.Seed
@@ -110,6 +112,8 @@ type shard struct {
 	chunks [][]byte
 	used   int // arena bytes in use
 	dead   int // arena bytes no entry uses
+	// bytes is what the shard's entries account for (entryBytes each).
+	bytes int
 }
 
 const (
@@ -163,6 +167,9 @@ type CacheOptions struct {
 	TTL time.Duration
 	// MaxEntries bounds the cache (default 200,000 snapshots).
 	MaxEntries int
+	// MaxBytes bounds the bytes the cached snapshots account for: their
+	// aliases, URLs and texts plus a fixed overhead each (default 64 MiB).
+	MaxBytes int
 	Now        func() time.Time
 }
 
@@ -174,13 +181,17 @@ func NewCache(client *ent.Client, opts CacheOptions) *Cache {
 	if opts.MaxEntries <= 0 {
 		opts.MaxEntries = 200_000
 	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultCacheBytes
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	c := &Cache{
 		load:     loader{client: client},
 		ttl:      opts.TTL,
-		perShard: max(opts.MaxEntries/shardCount, 1),
+		perShard:   max(opts.MaxEntries/shardCount, 1),
+		shardBytes: max(opts.MaxBytes/shardCount, 1),
 		now:      opts.Now,
 		epoch:    opts.Now().UnixNano(),
 		seed:     maphash.MakeSeed(),
@@ -234,6 +245,11 @@ func (c *Cache) Domain(ctx context.Context, host string) (*Domain, error) {
 // Get returns the snapshot of alias on d (nil: the base host), loading it on
 // a miss. A missing alias is a snapshot of KindMissing, not an error.
 func (c *Cache) Get(ctx context.Context, d *Domain, alias string) (*Snapshot, error) {
+	if !link.ValidAliasSyntax(alias) {
+		// No alias can look like this: missing, without a lookup or an
+		// entry (a stream of unique long paths must not fill the cache).
+		return &Snapshot{Kind: KindMissing, Domain: d, Alias: alias, Extra: noExtra}, nil
+	}
 	k := c.key(d, alias)
 	sh := c.shard(k)
 	now := c.now().UnixNano()
@@ -356,9 +372,14 @@ func (c *Cache) put(sh *shard, k key, s *Snapshot, expires int64, missGen uint64
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	sh.remove(k.hash)
-	if len(sh.plain)+len(sh.rich) >= c.perShard {
+	n := entryBytes(s)
+	if n > c.shardBytes {
+		return
+	}
+	for len(sh.plain)+len(sh.rich) > 0 && (len(sh.plain)+len(sh.rich) >= c.perShard || sh.bytes+n > c.shardBytes) {
 		sh.evict()
 	}
+	sh.bytes += n
 	stored := false
 	if p, ok := c.plainEntry(k, s, expires, missGen); ok {
 		if p.off, ok = sh.add(k.alias, s.LongURL); ok {
@@ -378,6 +399,7 @@ func (c *Cache) put(sh *shard, k key, s *Snapshot, expires int64, missGen uint64
 func (sh *shard) remove(hash uint64) {
 	if p, ok := sh.plain[hash]; ok {
 		delete(sh.plain, hash)
+		sh.bytes -= plainBytes(int(p.aliasLen) + int(p.locLen))
 		sh.dead += int(p.aliasLen) + int(p.locLen)
 		if p.linkID != 0 && sh.byLink[int(p.linkID)] == hash {
 			delete(sh.byLink, int(p.linkID))
@@ -386,6 +408,7 @@ func (sh *shard) remove(hash uint64) {
 	}
 	if e, ok := sh.rich[hash]; ok {
 		delete(sh.rich, hash)
+		sh.bytes -= entryBytes(e.snap)
 		if id := e.snap.LinkID; id != 0 && sh.byLink[id] == hash {
 			delete(sh.byLink, id)
 		}
@@ -420,6 +443,60 @@ func (sh *shard) compact() {
 		}
 		sh.plain[h] = p
 	}
+}
+
+// DefaultCacheBytes is the default of CacheOptions.MaxBytes.
+const DefaultCacheBytes = 64 << 20
+
+// entryOverhead is what an entry costs besides its strings: map slots, the
+// record or the Snapshot and its Extra, rules and pages (an estimate).
+const entryOverhead = 128
+
+func plainBytes(strs int) int { return entryOverhead + strs }
+
+// entryBytes is what a cached s accounts for: its strings plus an overhead.
+// It depends on s only, so adding and removing s account the same bytes
+// whichever form (plain or rich) the entry takes.
+func entryBytes(s *Snapshot) int {
+	n := len(s.Alias) + len(s.LongURL)
+	if e := s.Extra; e != nil && e != noExtra {
+		n += 4*entryOverhead + len(e.Title) + len(e.Description) + len(e.MetaTitle) +
+			len(e.MetaDescription) + len(e.MetaImage) + len(e.PasswordHash) + len(e.Apple) + len(e.Google)
+		for _, p := range e.Params {
+			n += len(p.name) + len(p.value) + 32
+		}
+		for _, rs := range [][]rule{e.Devices, e.Countries, e.Languages} {
+			for _, r := range rs {
+				n += len(r.key) + len(r.url) + 32
+			}
+		}
+		if e.Splash != nil {
+			n += len(e.Splash.Name) + len(e.Splash.Title) + len(e.Splash.Content) + len(e.Splash.Image) + entryOverhead
+		}
+		if e.Overlay != nil {
+			n += len(e.Overlay.Content) + len(e.Overlay.ButtonURL) + len(e.Overlay.ButtonText) + entryOverhead
+		}
+		n += len(e.Pixels) * entryOverhead
+		if e.Bio != nil {
+			n += len(e.Bio.Name) + len(e.Bio.Content) + len(e.Bio.Avatar) + entryOverhead
+			for _, l := range e.Bio.Links {
+				n += len(l.Title) + len(l.URL) + 32
+			}
+		}
+	}
+	return plainBytes(n)
+}
+
+// Bytes is what the cached snapshots account for (see CacheOptions.MaxBytes).
+func (c *Cache) Bytes() int {
+	n := 0
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.RLock()
+		n += sh.bytes
+		sh.mu.RUnlock()
+	}
+	return n
 }
 
 // Len is the number of cached snapshots.
@@ -467,6 +544,7 @@ func (c *Cache) Flush() {
 		clear(sh.plain)
 		clear(sh.rich)
 		clear(sh.byLink)
+		sh.bytes = 0
 		sh.chunks, sh.used, sh.dead = nil, 0, 0 // not [:0]: handed-out strings point into them
 		sh.mu.Unlock()
 	}

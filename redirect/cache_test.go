@@ -258,3 +258,54 @@ func TestCacheConcurrentReadsAndRewrites(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// The cache stays under its byte bound however long the cached URLs are
+// (issue 11 row 4), and its accounting returns to zero when emptied.
+func TestCacheBoundedInBytes(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	const bound = 1 << 20
+	c := NewCache(nil, CacheOptions{TTL: time.Minute, MaxEntries: 1_000_000, MaxBytes: bound, Now: func() time.Time { return now }})
+	long := "https://example.com/" + strings.Repeat("x", 8000) // rich: longer than maxPlainBytes
+	for i := 1; i <= 2000; i++ {
+		u := long
+		if i%2 == 0 {
+			u = fmt.Sprintf("https://example.com/%d/%s", i, strings.Repeat("y", 3000)) // plain
+		}
+		putLink(c, nil, i, fmt.Sprintf("a%d", i), u)
+		if b := c.Bytes(); b > bound {
+			t.Fatalf("after %d links the cache accounts %d bytes, over its bound %d", i, b, bound)
+		}
+	}
+	if c.Len() == 0 || c.Len() > bound/3000 {
+		t.Fatalf("cache holds %d entries", c.Len())
+	}
+	// Replacing and invalidating keep the accounting exact.
+	for i := 1; i <= 2000; i++ {
+		putLink(c, nil, i, fmt.Sprintf("a%d", i), "https://example.com/short")
+	}
+	c.InvalidateLinks(func() []int {
+		ids := make([]int, 2000)
+		for i := range ids {
+			ids[i] = i + 1
+		}
+		return ids
+	}()...)
+	if c.Len() != 0 || c.Bytes() != 0 {
+		t.Fatalf("after invalidating everything: %d entries, %d bytes", c.Len(), c.Bytes())
+	}
+}
+
+// An alias that no alias rule admits is missing without a load: the
+// cache's loader is nil here, so a lookup would panic.
+func TestCacheInvalidAliasIsMissingUncached(t *testing.T) {
+	c, _ := testCache(1000)
+	for _, a := range []string{strings.Repeat("a", 101), strings.Repeat("b", 900_000), "-x", "a.b", "a%20b", "é"} {
+		s, err := c.Get(t.Context(), nil, a)
+		if err != nil || s.Kind != KindMissing {
+			t.Fatalf("Get(%.20q) = %v, %v", a, s, err)
+		}
+	}
+	if c.Len() != 0 || c.Bytes() != 0 {
+		t.Fatalf("invalid aliases cached: %d entries, %d bytes", c.Len(), c.Bytes())
+	}
+}
