@@ -170,7 +170,7 @@ type CacheOptions struct {
 	// MaxBytes bounds the bytes the cached snapshots account for: their
 	// aliases, URLs and texts plus a fixed overhead each (default 64 MiB).
 	MaxBytes int
-	Now        func() time.Time
+	Now      func() time.Time
 }
 
 // NewCache returns an empty cache that loads from client.
@@ -188,13 +188,13 @@ func NewCache(client *ent.Client, opts CacheOptions) *Cache {
 		opts.Now = time.Now
 	}
 	c := &Cache{
-		load:     loader{client: client},
-		ttl:      opts.TTL,
+		load:       loader{client: client},
+		ttl:        opts.TTL,
 		perShard:   max(opts.MaxEntries/shardCount, 1),
 		shardBytes: max(opts.MaxBytes/shardCount, 1),
-		now:      opts.Now,
-		epoch:    opts.Now().UnixNano(),
-		seed:     maphash.MakeSeed(),
+		now:        opts.Now,
+		epoch:      opts.Now().UnixNano(),
+		seed:       maphash.MakeSeed(),
 	}
 	for i := range c.shards {
 		sh := &c.shards[i]
