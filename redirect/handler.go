@@ -203,6 +203,10 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, s *Snapshot, o
 		err = render(w, formStatus, "password", &page{Title: "Password required", Error: formError, Action: r.URL.RequestURI()})
 	case OutcomePreview:
 		c := card(s, h.cfg.BaseURL)
+		if s.PasswordHash != "" {
+			// A protected link shows nothing of itself, to bots either.
+			c = &og{Title: "Protected link", URL: s.ShortURL(h.cfg.BaseURL)}
+		}
 		err = render(w, http.StatusOK, "preview", &page{Title: c.Title, OG: c})
 	case OutcomeSplash:
 		err = render(w, http.StatusOK, "splash", &page{Title: "Redirecting", URL: out.URL, Refresh: true, Delay: 5,

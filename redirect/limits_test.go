@@ -33,3 +33,36 @@ func TestLongUniquePathsAreNotCached(t *testing.T) {
 	resp, _ := e.get(t, "/"+l.Alias, nil)
 	expectRedirect(t, resp, http.StatusFound, "https://example.com/ok")
 }
+
+// A password link shows a preview bot a neutral card, and no page publishes
+// a link's description, the owner's note (issue 11 row 11).
+func TestCardsKeepPrivateFieldsPrivate(t *testing.T) {
+	e := newEnv(t, app.Config{})
+	bot := map[string]string{"User-Agent": "Twitterbot/1.0"}
+	e.createLink(t, map[string]any{"url": "https://example.com/secret", "custom": "pwcard", "password": "xyzxyzxyz",
+		"title": "Secret title", "description": "owner note one", "metaTitle": "Meta secret",
+		"metaDescription": "meta secret desc", "metaImageUrl": "https://img.example.com/secret.png"})
+	resp, body := e.get(t, "/pwcard", bot)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, leak := range []string{"Secret title", "owner note", "Meta secret", "meta secret desc", "img.example.com"} {
+		if strings.Contains(body, leak) {
+			t.Fatalf("a bot's card of a password link shows %q:\n%s", leak, body)
+		}
+	}
+	if !strings.Contains(body, `og:title" content="Protected link"`) {
+		t.Fatalf("no neutral card:\n%s", body)
+	}
+	e.createLink(t, map[string]any{"url": "https://example.com/open", "custom": "notecard", "title": "Open title",
+		"description": "owner note two", "redirectType": "FRAME"})
+	for _, hdr := range []map[string]string{bot, nil} {
+		_, body := e.get(t, "/notecard", hdr)
+		if strings.Contains(body, "owner note") {
+			t.Fatalf("the owner's note is published:\n%s", body)
+		}
+		if !strings.Contains(body, `og:title" content="Open title"`) {
+			t.Fatalf("no card:\n%s", body)
+		}
+	}
+}

@@ -64,7 +64,8 @@ func render(w http.ResponseWriter, status int, name string, p *page) error {
 }
 
 // card is the OpenGraph card of a link: its meta title, description and
-// image, falling back to its title and short URL.
+// image, the title falling back to the link's title and short URL. The
+// link's description is the owner's note: it is never published.
 func card(s *Snapshot, base string) *og {
 	c := &og{Title: s.MetaTitle, Description: s.MetaDescription, Image: s.MetaImage, URL: s.ShortURL(base)}
 	if c.Title == "" {
@@ -72,9 +73,6 @@ func card(s *Snapshot, base string) *og {
 	}
 	if c.Title == "" {
 		c.Title = c.URL
-	}
-	if c.Description == "" {
-		c.Description = s.Description
 	}
 	return c
 }
