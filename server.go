@@ -104,6 +104,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	redirectStatus := fs.Int("redirect-status", envInt("REDIRECT_STATUS", 302), "status of short-link redirects: 301, 302, 307 or 308 [REDIRECT_STATUS]")
 	secret := fs.String("secret", env("SECRET", ""), "server secret (16+ characters) for password-unlock cookies and visitor hashes; default: generated and kept in DBPATH.secret for SQLite, random per process for PostgreSQL [SECRET]")
 	noSignup := fs.Bool("disable-signup", envBool("DISABLE_SIGNUP"), "turn off the public signup mutation [DISABLE_SIGNUP]")
+	hstsOn := fs.Bool("hsts", envBool("HSTS"), "send Strict-Transport-Security (one year, subdomains) on every response; for deployments behind TLS [HSTS]")
 	pprofAddr := fs.String("pprof", env("PPROF_ADDR", ""), "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060; off by default [PPROF_ADDR]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -112,7 +113,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := app.Config{
 		DB: *db, BaseURL: *baseURL, CountryHeader: *countryHeader, GeoIPDB: *geoIP,
 		TrustProxy: *trustProxy, SignupDisabled: *noSignup, Log: log,
-		RedirectStatus: *redirectStatus, Secret: *secret,
+		RedirectStatus: *redirectStatus, Secret: *secret, HSTS: *hstsOn,
 	}
 	if *rateLimit != "" {
 		n, err := strconv.Atoi(*rateLimit)

@@ -46,6 +46,9 @@ type Config struct {
 	// Secret signs password-unlock cookies and keys visitor hashes; empty
 	// means generated and kept beside a SQLite database (see loadSecret).
 	Secret string
+	// HSTS adds Strict-Transport-Security to every response (--hsts): for
+	// deployments behind TLS.
+	HSTS bool
 	// ClickQueue is the capacity of the click queue (0: the default).
 	ClickQueue int
 	Log        *slog.Logger
@@ -147,7 +150,13 @@ func (a *App) routes() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	r.Handle("/playground", playground.Handler("Shortener GraphQL", "/graphql"))
+	pg := playground.Handler("Shortener GraphQL", "/graphql")
+	pgCSP := playgroundCSP(pg)
+	r.Handle("/playground", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", pgCSP)
+		w.Header().Set("X-Frame-Options", "DENY")
+		pg(w, r)
+	}))
 
 	lookup := func(ctx context.Context, key string) (*auth.Viewer, error) {
 		return a.keys.Authenticate(ctx, key, a.Config.Now())
@@ -158,12 +167,14 @@ func (a *App) routes() http.Handler {
 	// redirect path four allocations (the id, a context, a request copy).
 	r.Route("/graphql", func(r chi.Router) {
 		r.Use(middleware.RequestID)
+		r.Use(noStore(false))
 		r.Use(auth.Middleware(lookup, false, a.refuse(writeGraphQLError)))
 		r.Use(ratelimit.Middleware(a.Limiter, budget, writeGraphQLError))
 		r.Handle("/", graph.NewHandler(a.Resolver))
 	})
 	r.Route("/api", func(r chi.Router) {
 		r.Use(middleware.RequestID)
+		r.Use(noStore(true))
 		r.Use(auth.Middleware(lookup, true, a.refuse(rest.WriteError)))
 		r.Use(ratelimit.Middleware(a.Limiter, budget, rest.WriteError))
 		h := &rest.Handler{Resolver: a.Resolver}
@@ -174,6 +185,7 @@ func (a *App) routes() http.Handler {
 	// GET /{alias}, the hot path, skips the router (the single-segment
 	// routes above stay with it); a panic there is recovered the same way.
 	var h http.Handler = redirect.FastAlias(pub, r, "healthz", "playground", "graphql", "api")
+	h = securityHeaders(h, a.Config.HSTS)
 	h = middleware.Recoverer(h)
 	if a.Config.TrustProxy {
 		h = forwardedFor(h)

@@ -199,7 +199,6 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, s *Snapshot, o
 	case OutcomeExpired:
 		err = render(w, http.StatusGone, "expired", &page{Title: "Link expired"})
 	case OutcomePassword:
-		w.Header().Set("X-Frame-Options", "DENY")
 		err = render(w, formStatus, "password", &page{Title: "Password required", Error: formError, Action: r.URL.RequestURI()})
 	case OutcomePreview:
 		c := card(s, h.cfg.BaseURL)

@@ -2,6 +2,7 @@ package redirect_test
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -63,6 +64,43 @@ func TestCardsKeepPrivateFieldsPrivate(t *testing.T) {
 		}
 		if !strings.Contains(body, `og:title" content="Open title"`) {
 			t.Fatalf("no card:\n%s", body)
+		}
+	}
+}
+
+// Every page carries a CSP whose script nonce is the one of the page's own
+// scripts, frames only what the page frames, and may not be framed.
+func TestPagesCarryCSP(t *testing.T) {
+	e := newEnv(t, app.Config{})
+	px := e.create(t, "createPixel", "CreatePixelInput", map[string]any{"name": "ga", "type": "GAPIXEL", "tag": "G-ABC1234567"})
+	e.createLink(t, map[string]any{"url": "https://example.com/s", "custom": "splashcsp", "redirectType": "SPLASH", "pixelIds": []string{px}})
+	e.createLink(t, map[string]any{"url": "https://framed.example.org/x?y=1", "custom": "framecsp", "redirectType": "FRAME"})
+	e.createLink(t, map[string]any{"url": "https://example.com/pw", "custom": "pwcsp", "password": "xyzxyzxyz"})
+	nonceRE := regexp.MustCompile(`script-src 'nonce-([A-Za-z0-9+/]+)' 'strict-dynamic'`)
+	seen := map[string]bool{}
+	for _, c := range []struct{ path, frameSrc string }{
+		{"/splashcsp", "frame-src 'none'"}, {"/framecsp", "frame-src https://framed.example.org;"},
+		{"/pwcsp", "frame-src 'none'"}, {"/no-such-alias", "frame-src 'none'"}, {"/a/b/c", "frame-src 'none'"},
+	} {
+		resp, body := e.get(t, c.path, nil)
+		csp := resp.Header.Get("Content-Security-Policy")
+		m := nonceRE.FindStringSubmatch(csp)
+		if m == nil || strings.Contains(csp, "unsafe-inline' 'strict") || !strings.Contains(csp, "frame-ancestors 'none'") ||
+			!strings.Contains(csp, c.frameSrc) || resp.Header.Get("X-Frame-Options") != "DENY" {
+			t.Fatalf("%s: CSP %q, X-Frame-Options %q", c.path, csp, resp.Header.Get("X-Frame-Options"))
+		}
+		if seen[m[1]] {
+			t.Fatalf("nonce %s reused", m[1])
+		}
+		seen[m[1]] = true
+		scripts := regexp.MustCompile(`<script[^>]*>`).FindAllString(body, -1)
+		for _, s := range scripts {
+			if !strings.Contains(s, `nonce="`+m[1]+`"`) {
+				t.Fatalf("%s: script without the page's nonce: %s", c.path, s)
+			}
+		}
+		if c.path == "/splashcsp" && len(scripts) < 3 {
+			t.Fatalf("splash with a pixel has %d scripts:\n%s", len(scripts), body)
 		}
 	}
 }

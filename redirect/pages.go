@@ -2,9 +2,14 @@ package redirect
 
 import (
 	"bytes"
+	"crypto/rand"
 	"embed"
+	"encoding/base64"
 	"html/template"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 	"sync"
 
 	"shortener/ent"
@@ -37,6 +42,11 @@ type page struct {
 	Overlay *ent.CTAOverlay
 	Bio     *ent.BioPage
 	Items   []listItem
+	// Prev and Next link to the neighbouring pages of a list ("": none).
+	Prev, Next string
+	// Nonce marks the page's own scripts and styles for its
+	// Content-Security-Policy (set by render).
+	Nonce string
 }
 
 type listItem struct{ Title, URL string }
@@ -49,6 +59,10 @@ func render(w http.ResponseWriter, status int, name string, p *page) error {
 	b := bufs.Get().(*bytes.Buffer)
 	b.Reset()
 	defer bufs.Put(b)
+	p.Nonce = newNonce()
+	for i := range p.Pixels {
+		p.Pixels[i].Nonce = p.Nonce
+	}
 	if err := pages.ExecuteTemplate(b, name, p); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return err
@@ -58,9 +72,57 @@ func render(w http.ResponseWriter, status int, name string, p *page) error {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", csp(name, p))
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())
 	return nil
+}
+
+func newNonce() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawStdEncoding.EncodeToString(b[:])
+}
+
+// csp is the Content-Security-Policy of a page: scripts only with the
+// page's nonce (a pixel's loader may load its own scripts:
+// 'strict-dynamic'), no framing by anyone, and frames only of what the page
+// frames itself (the target of a frame or overlay page, pixel iframes).
+// Inline style attributes (an overlay's colour) need 'unsafe-inline' styles;
+// no script runs from them.
+func csp(name string, p *page) string {
+	var frames []string
+	if name == "frame" || name == "overlay" {
+		frames = append(frames, origin(p.URL))
+	}
+	connect := "'none'"
+	for _, px := range p.Pixels {
+		if px.Frame != "" {
+			frames = append(frames, origin(px.Frame))
+		}
+		connect = "https:" // analytics tags send their beacons
+	}
+	frames = slices.DeleteFunc(frames, func(s string) bool { return s == "" })
+	slices.Sort(frames)
+	frames = slices.Compact(frames)
+	frameSrc := "'none'"
+	if len(frames) > 0 {
+		frameSrc = strings.Join(frames, " ")
+	}
+	return "default-src 'none'; script-src 'nonce-" + p.Nonce + "' 'strict-dynamic'; style-src 'unsafe-inline'; " +
+		"img-src https: http: data:; connect-src " + connect + "; frame-src " + frameSrc + "; child-src " + frameSrc +
+		"; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+}
+
+// origin is the scheme and host of an absolute URL, as a CSP source, or "".
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		strings.ContainsAny(u.Host, " ;,'\"") {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // card is the OpenGraph card of a link: its meta title, description and

@@ -39,6 +39,7 @@ type pixelView struct {
 	Script        string
 	Init          string // "gtag", "gtm", "fbq", "adroll", "ttq", or ""
 	Img, Frame    string
+	Nonce         string // the page's script nonce
 }
 
 func pixelViews(ps []Pixel) []pixelView {
