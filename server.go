@@ -15,7 +15,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -86,6 +85,15 @@ func envInt(name string, def int) int {
 	return def
 }
 
+// envDuration is the duration in the environment variable name, or def
+// when it is unset or not a duration.
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
+}
+
 func envBool(name string) bool {
 	b, _ := strconv.ParseBool(os.Getenv(name))
 	return b
@@ -106,8 +114,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	noSignup := fs.Bool("disable-signup", envBool("DISABLE_SIGNUP"), "turn off the public signup mutation [DISABLE_SIGNUP]")
 	hstsOn := fs.Bool("hsts", envBool("HSTS"), "send Strict-Transport-Security (one year, subdomains) on every response; for deployments behind TLS [HSTS]")
 	pprofAddr := fs.String("pprof", env("PPROF_ADDR", ""), "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060; off by default [PPROF_ADDR]")
+	readTimeout := fs.Duration("read-timeout", envDuration("READ_TIMEOUT", 30*time.Second), "longest a request (headers and body) may take to arrive; 0 disables [READ_TIMEOUT]")
+	writeTimeout := fs.Duration("write-timeout", envDuration("WRITE_TIMEOUT", 60*time.Second), "longest the answer to a request may take to be sent, from the end of its headers; 0 disables [WRITE_TIMEOUT]")
+	maxConnsPerIP := fs.Int("max-conns-per-ip", envInt("MAX_CONNS_PER_IP", 256), "open connections one client IP may hold; more are closed on accept; 0 disables [MAX_CONNS_PER_IP]")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *readTimeout < 0 || *writeTimeout < 0 || *maxConnsPerIP < 0 {
+		return errors.New("--read-timeout, --write-timeout and --max-conns-per-ip must be >= 0")
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := app.Config{
@@ -139,7 +153,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	ln = limitConnsPerIP(ln, *maxConnsPerIP)
+	srv := newHTTPServer(a.Handler(), *readTimeout, *writeTimeout)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "db", strings.SplitN(cfg.DB, "://", 2)[0])
@@ -165,7 +180,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if httpErr != nil {
 		return fmt.Errorf("shutdown: %w", httpErr)
 	}
-	log.Info("stopped", "clicks_written", a.Writer.Written(), "clicks_dropped", a.Recorder.Dropped())
+	// Dropped: refused by a full queue, or given up by the writer after
+	// its retries (the database refused them).
+	log.Info("stopped", "clicks_written", a.Writer.Written(), "clicks_dropped", a.Recorder.Dropped()+a.Writer.Dropped())
 	return nil
 }
 

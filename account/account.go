@@ -15,6 +15,7 @@ import (
 	"shortener/ent"
 	"shortener/ent/apikey"
 	"shortener/ent/user"
+	"shortener/link"
 )
 
 var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$`)
@@ -256,8 +257,9 @@ func Update(ctx context.Context, client *ent.Client, email, password, avatar *st
 		upd.SetPasswordHash(h)
 	}
 	if avatar != nil {
-		if *avatar != "" && !strings.HasPrefix(*avatar, "https://") && !strings.HasPrefix(*avatar, "http://") {
-			return nil, apperr.InvalidField("avatarUrl", "avatarUrl must be an http or https URL")
+		// The URL rules of every other URL field (package link).
+		if err := link.ValidateOptionalURL("avatarUrl", *avatar); err != nil {
+			return nil, err
 		}
 		upd.SetAvatar(*avatar)
 	}

@@ -52,6 +52,11 @@ type WriterOptions struct {
 	// CounterLinks is the most links and QR codes whose counters are
 	// written with every batch (default 2,000).
 	CounterLinks int
+	// Tries is how many times a failed batch is written before its hits
+	// are tried one by one (default 3); the waits between tries grow from
+	// Backoff (default 100 ms), doubling.
+	Tries   int
+	Backoff time.Duration
 	// Hasher makes visitor hashes; required.
 	Hasher *Hasher
 	// GeoIP resolves the country of hits that arrive without one; optional.
@@ -108,6 +113,12 @@ func NewWriter(client *ent.Client, rec *Recorder, opts WriterOptions) *Writer {
 	if opts.CounterLinks <= 0 {
 		opts.CounterLinks = 2000
 	}
+	if opts.Tries <= 0 {
+		opts.Tries = 3
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = 100 * time.Millisecond
+	}
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
@@ -154,6 +165,11 @@ func (w *Writer) Written() uint64 { return w.written.Load() }
 
 // Failed is the number of hits the database refused even one by one.
 func (w *Writer) Failed() uint64 { return w.failed.Load() }
+
+// Dropped is the number of hits the writer gave up after its retries
+// (the same as Failed): lost clicks, counted with the Recorder's Dropped in
+// the server's shutdown line.
+func (w *Writer) Dropped() uint64 { return w.failed.Load() }
 
 // Flush writes every hit recorded before the call and returns when they are
 // stored. Tests call it instead of sleeping.
@@ -233,8 +249,10 @@ func (w *Writer) drain() error {
 }
 
 // write stores a batch (with the counters when they are due or force),
-// retrying once; if the batch still fails it stores the hits one by one so
-// one bad hit can't lose the others.
+// trying Tries times with growing waits (a full disk or a locked database
+// may clear); if the batch still fails it stores the hits one by one so
+// one bad hit can't lose the others. What is finally refused is counted in
+// Failed (Dropped) and logged.
 func (w *Writer) write(batch hits, force bool) error {
 	withCounters := force || time.Since(w.countedAt) >= w.opts.CounterInterval ||
 		len(w.pending.links)+len(w.pending.qrs)+batch.Len() <= w.opts.CounterLinks
@@ -246,26 +264,34 @@ func (w *Writer) write(batch hits, force bool) error {
 	// SQLite's busy_timeout bounds the waits.
 	ctx := auth.SystemContext(context.Background())
 	err := w.writeBatch(ctx, batch, withCounters)
-	if err != nil {
+	wait := w.opts.Backoff
+	for try := 2; err != nil && try <= w.opts.Tries; try++ {
+		w.opts.Log.Warn("write clicks failed, retrying", "err", err, "clicks", batch.Len(), "try", try, "wait", wait)
 		w.exists.reset() // a link deleted since it was looked up fails the foreign key
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(wait)
+		wait *= 2
 		err = w.writeBatch(ctx, batch, withCounters)
 	}
 	if err == nil {
 		w.written.Add(uint64(batch.Len()))
 		return nil
 	}
-	w.opts.Log.Error("write clicks", "err", err, "clicks", batch.Len())
+	w.opts.Log.Error("write clicks", "err", err, "clicks", batch.Len(), "tries", w.opts.Tries)
 	var first error
+	var lost uint64
 	for i := range batch.Len() {
 		if err := w.writeBatch(ctx, hits{{*batch.at(i)}}, false); err != nil {
-			w.failed.Add(1)
+			lost++
 			if first == nil {
 				first = err
 			}
 			continue
 		}
 		w.written.Add(1)
+	}
+	if lost > 0 {
+		w.failed.Add(lost)
+		w.opts.Log.Error("clicks dropped: the database refused them", "err", first, "dropped", lost, "dropped_total", w.failed.Load())
 	}
 	if withCounters {
 		if err := w.writeBatch(ctx, nil, true); err != nil {

@@ -288,6 +288,9 @@ func TestUpdateAccount(t *testing.T) {
 		{"a short password", `{password:"short"}`, "BAD_USER_INPUT", "password"},
 		{"a password over 72 bytes", `{password:"` + strings.Repeat("p", 73) + `"}`, "BAD_USER_INPUT", "password"},
 		{"a javascript avatar", `{avatarUrl:"javascript:alert(1)"}`, "BAD_USER_INPUT", "avatarUrl"},
+		{"an avatar that is no URL", `{avatarUrl:"http://[::1"}`, "BAD_USER_INPUT", "avatarUrl"},
+		{"an avatar without a host", `{avatarUrl:"https://"}`, "BAD_USER_INPUT", "avatarUrl"},
+		{"an avatar with spaces", `{avatarUrl:"https://a.example/x y"}`, "BAD_USER_INPUT", "avatarUrl"},
 	} {
 		t.Run("refuses "+tc.name, func(t *testing.T) {
 			res := s.GraphQL(t, alice.Key, `mutation { updateAccount(input:`+tc.input+`) { email } }`, nil)
