@@ -16,6 +16,39 @@ const (
 	Day  Interval = "DAY"
 )
 
+// The most buckets a time series has: 31 days of hours, 400 days. A series
+// asked for over a longer range is refused by the API; one over an
+// unbounded range holds the latest buckets.
+const (
+	MaxHourBuckets = 31 * 24
+	MaxDayBuckets  = 400
+)
+
+// MaxBuckets is the most buckets a series by i has.
+func (i Interval) MaxBuckets() int {
+	if i == Hour {
+		return MaxHourBuckets
+	}
+	return MaxDayBuckets
+}
+
+func (i Interval) duration() time.Duration {
+	if i == Hour {
+		return time.Hour
+	}
+	return 24 * time.Hour
+}
+
+// Buckets is the number of buckets a series by i has over [from, to), both
+// given; 0 when to is not after from.
+func (i Interval) Buckets(from, to time.Time) int64 {
+	if !to.After(from) {
+		return 0
+	}
+	first, last := truncate(from.UTC(), i), truncate(to.UTC().Add(-time.Nanosecond), i)
+	return int64(last.Sub(first)/i.duration()) + 1
+}
+
 // MarshalGQL implements graphql.Marshaler.
 func (i Interval) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(i))) }
 

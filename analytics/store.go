@@ -20,9 +20,6 @@ const (
 	Unknown        = "Unknown"
 )
 
-// maxSeriesBuckets bounds a time series (about 14 months of hours).
-const maxSeriesBuckets = 10_000
-
 // Store computes statistics from the click rows; it is the graph.StatsSource
 // of the server. Queries run with the caller's context, so the ent privacy
 // policy limits them to the viewer's clicks. Bot visits never count.
@@ -127,7 +124,10 @@ func (s *Store) TimeSeries(ctx context.Context, sc Scope, iv Interval) ([]*TimeB
 	if first.IsZero() || last.Before(first) {
 		return out, nil
 	}
-	for t := first; !t.After(last) && len(out) < maxSeriesBuckets; t = step(t) {
+	if oldest := last.Add(-time.Duration(iv.MaxBuckets()-1) * iv.duration()); first.Before(oldest) {
+		first = oldest // the latest MaxBuckets intervals
+	}
+	for t := first; !t.After(last) && len(out) < iv.MaxBuckets(); t = step(t) {
 		r := got[t]
 		out = append(out, &TimeBucket{Start: t, Clicks: r.Clicks, UniqueClicks: r.UniqueClicks})
 	}

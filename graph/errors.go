@@ -54,9 +54,10 @@ func (r *Resolver) translateErrors(ctx context.Context, next graphql.Resolver) (
 // BAD_USER_INPUT when they have no code yet.
 func presentError(ctx context.Context, err error) *gqlerror.Error {
 	gerr := graphql.DefaultErrorPresenter(ctx, err)
+	gerr.Message = shortMessage(gerr.Message)
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
-		gerr.Message = ae.Message
+		gerr.Message = shortMessage(ae.Message)
 		if gerr.Extensions == nil {
 			gerr.Extensions = map[string]any{}
 		}

@@ -93,11 +93,14 @@ func NewHandler(r *Resolver) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: 2 << 20, MaxMemory: 2 << 20})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: maxUploadBytes, MaxMemory: maxUploadBytes})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(MaxTokens)
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(pageLimit{}) // before the complexity limit: its message is clearer
+	srv.Use(queryLimit{}) // after APQ, which fills the query in
+	srv.Use(pageLimit{})  // before the complexity limit: its message is clearer
+	srv.Use(statsLimit{})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity, gqlcomplexity.WithFixedScalarValue(0)))
 	srv.AroundRootFields(requireViewer)
 	srv.AroundFields(r.translateErrors)
@@ -106,7 +109,7 @@ func NewHandler(r *Resolver) http.Handler {
 		r.Log.Error("graphql panic", "panic", p)
 		return internalError
 	})
-	return r.withLoaders(srv)
+	return limitBody(r.withLoaders(srv))
 }
 
 // complexity weighs connections by the page size they ask for, so a nested

@@ -17,6 +17,9 @@ func (r *clickStatsResolver) TimeSeries(ctx context.Context, obj *analytics.Stat
 	if r.Stats == nil {
 		return nil, apperr.Errorf(apperr.Internal, "statistics are not available")
 	}
+	if err := seriesTooLong(obj.Scope, interval); err != nil {
+		return nil, err
+	}
 	return r.Stats.TimeSeries(ctx, obj.Scope, interval)
 }
 
