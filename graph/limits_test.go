@@ -155,7 +155,9 @@ func TestStatsAreBounded(t *testing.T) {
 
 	// Normal use: a month by hour and a year by day.
 	var res struct {
-		Node struct{ Stats struct{ Hours, Days []struct{ Clicks int } } }
+		Node struct {
+			Stats struct{ Hours, Days []struct{ Clicks int } }
+		}
 	}
 	s.MustGraphQL(t, u.Key, `query($id:ID!){node(id:$id){... on Link{stats(from:"2025-01-01T00:00:00Z", to:"2025-02-01T00:00:00Z"){
 		hours: timeSeries(interval:HOUR){clicks}} y: stats(from:"2025-01-01T00:00:00Z", to:"2026-01-01T00:00:00Z"){days: timeSeries(interval:DAY){clicks}}}}}`,
