@@ -76,7 +76,7 @@ func TestPagesCarryCSP(t *testing.T) {
 	e.createLink(t, map[string]any{"url": "https://example.com/s", "custom": "splashcsp", "redirectType": "SPLASH", "pixelIds": []string{px}})
 	e.createLink(t, map[string]any{"url": "https://framed.example.org/x?y=1", "custom": "framecsp", "redirectType": "FRAME"})
 	e.createLink(t, map[string]any{"url": "https://example.com/pw", "custom": "pwcsp", "password": "xyzxyzxyz"})
-	nonceRE := regexp.MustCompile(`script-src 'nonce-([A-Za-z0-9+/]+)' 'strict-dynamic'`)
+	nonceRE := regexp.MustCompile(`script-src 'nonce-([A-Za-z0-9_-]+)' 'strict-dynamic'`)
 	seen := map[string]bool{}
 	for _, c := range []struct{ path, frameSrc string }{
 		{"/splashcsp", "frame-src 'none'"}, {"/framecsp", "frame-src https://framed.example.org;"},

@@ -82,7 +82,7 @@ func render(w http.ResponseWriter, status int, name string, p *page) error {
 func newNonce() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	return base64.RawStdEncoding.EncodeToString(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 // csp is the Content-Security-Policy of a page: scripts only with the
