@@ -51,8 +51,15 @@ type Config struct {
 	HSTS bool
 	// ClickQueue is the capacity of the click queue (0: the default).
 	ClickQueue int
-	Log        *slog.Logger
-	Now        func() time.Time
+	// QRRenders bounds the QR images drawn at once (0: GOMAXPROCS);
+	// QRRenderWaiters the renders waiting for one of those slots (0: 4 per
+	// slot) and QRRenderWait how long each waits (0: 2 s). Past them the
+	// image route answers 503 with Retry-After: 1.
+	QRRenders       int
+	QRRenderWaiters int
+	QRRenderWait    time.Duration
+	Log             *slog.Logger
+	Now             func() time.Time
 	// EntOptions are extra ent client options; tests use ent.Debug and
 	// ent.Log to count the statements a request runs.
 	EntOptions []ent.Option

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -30,7 +31,8 @@ const qrImageMaxAge = "public, max-age=60"
 //	                      target, counted as a scan
 func (a *App) mountQR(r chi.Router) {
 	a.Resolver.QR = qr.NewHooks()
-	h := &qrRoutes{app: a, cache: qr.NewCache(qrCacheBytes)}
+	h := &qrRoutes{app: a, cache: qr.NewCacheLimits(qrCacheBytes,
+		a.Config.QRRenders, a.Config.QRRenderWaiters, a.Config.QRRenderWait)}
 	r.Get("/qr/{alias}", h.handleImage)
 	r.Head("/qr/{alias}", h.handleImage)
 	r.Get("/qr/{alias}/scan", h.handleScan)
@@ -93,6 +95,13 @@ func (h *qrRoutes) handleImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	img, err := h.cache.Render(payload, opt)
+	if errors.Is(err, qr.ErrBusy) {
+		w.Header().Del("ETag")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "too many QR images being drawn; retry shortly", http.StatusServiceUnavailable)
+		return
+	}
 	if err != nil {
 		h.app.Config.Log.ErrorContext(r.Context(), "render qr", "id", q.ID, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)

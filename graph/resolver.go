@@ -42,8 +42,8 @@ type QRHooks interface {
 	Validate(typ string, data any) (any, error)
 	// FetchLogo fetches and checks the logo at url.
 	FetchLogo(ctx context.Context, url string) ([]byte, error)
-	// CheckLogo checks an uploaded logo.
-	CheckLogo(b []byte) error
+	// CheckLogo checks an uploaded logo and returns its stored form.
+	CheckLogo(b []byte) ([]byte, error)
 	// CheckColors checks a foreground/background pair.
 	CheckColors(fg, bg string) error
 }

@@ -468,7 +468,7 @@ func (r *Resolver) qrLogo(ctx context.Context, logoURL *string, upload *uploadFi
 			return nil, err
 		}
 		if r.QR != nil {
-			return b, r.QR.CheckLogo(b)
+			return r.QR.CheckLogo(b)
 		}
 		return b, nil
 	case logoURL != nil && *logoURL != "":

@@ -1,6 +1,11 @@
 package qr
 
-import "testing"
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"testing"
+)
 
 const benchPayload = "https://sho.rt/qr/Ab3dE9/scan"
 
@@ -43,4 +48,34 @@ func BenchmarkCacheHit(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// bombPNG is a 4096x4096 16-bit PNG of one colour (about 110 KB, 128 MiB
+// decoded).
+func bombPNG(b *testing.B) []byte {
+	img := image.NewNRGBA64(image.Rect(0, 0, 4096, 4096))
+	for i := 0; i < len(img.Pix); i += 8 {
+		copy(img.Pix[i:], []byte{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xff, 0xff})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkRenderPNGBombLogoRaw is an uncached render of a code whose
+// logo was stored as uploaded (before logos were shrunk).
+func BenchmarkRenderPNGBombLogoRaw(b *testing.B) {
+	benchRender(b, benchPayload, Options{Logo: bombPNG(b)})
+}
+
+// BenchmarkRenderPNGBombLogoStored is the same render with the logo in its
+// stored form (NormalizeLogo).
+func BenchmarkRenderPNGBombLogoStored(b *testing.B) {
+	stored, err := NormalizeLogo(bombPNG(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRender(b, benchPayload, Options{Logo: stored})
 }

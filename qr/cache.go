@@ -4,11 +4,13 @@ import (
 	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -33,17 +35,32 @@ func ETag(payload string, opt Options) string {
 	return `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
 }
 
+// ErrBusy is returned by Cache.Render when no render slot came free within
+// the wait deadline or too many renders were already waiting: the caller
+// answers 503 with Retry-After.
+var ErrBusy = errors.New("render qr: all render slots busy")
+
+// DefaultRenderWait is how long a render waits for a slot by default.
+const DefaultRenderWait = 2 * time.Second
+
 // Cache renders images and keeps them by ETag, evicting the least recently
 // used past a byte budget. Concurrent requests for the same image render it
-// once, and at most GOMAXPROCS renders run at a time, so a burst of
-// requests for many sizes of a public image queues instead of taking every
-// core. Entries are never invalidated: a changed code has a new ETag, and
-// the old entry ages out.
+// once, and at most Slots renders run at a time (GOMAXPROCS by default);
+// a render waits at most Wait for a slot, and at most Waiters renders wait
+// at once (4 per slot by default); past either it fails with ErrBusy, so a
+// burst of requests for many sizes of a public image is refused quickly
+// instead of queueing behind itself. Cache hits never wait. Entries are
+// never invalidated: a changed code has a new ETag, and the old entry ages
+// out.
 type Cache struct {
 	maxBytes int
 	renders  atomic.Int64
 	group    singleflight.Group
 	slots    chan struct{}
+	wait     time.Duration
+	waiters  int64
+	waiting  atomic.Int64
+	busy     atomic.Int64
 
 	mu    sync.Mutex
 	used  int
@@ -51,11 +68,54 @@ type Cache struct {
 	byTag map[string]*list.Element
 }
 
-// NewCache returns a cache holding at most maxBytes of image data.
-func NewCache(maxBytes int) *Cache {
+// NewCache returns a cache holding at most maxBytes of image data, with the
+// default render limits.
+func NewCache(maxBytes int) *Cache { return NewCacheLimits(maxBytes, 0, 0, 0) }
+
+// NewCacheLimits returns a cache holding at most maxBytes of image data
+// that runs at most slots renders at once (0: GOMAXPROCS), lets at most
+// waiters renders wait for a slot (0: 4 per slot) and each at most wait
+// (0: DefaultRenderWait).
+func NewCacheLimits(maxBytes, slots, waiters int, wait time.Duration) *Cache {
+	if slots <= 0 {
+		slots = runtime.GOMAXPROCS(0)
+	}
+	if waiters <= 0 {
+		waiters = 4 * slots
+	}
+	if wait <= 0 {
+		wait = DefaultRenderWait
+	}
 	return &Cache{maxBytes: maxBytes, order: list.New(), byTag: map[string]*list.Element{},
-		slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+		slots: make(chan struct{}, slots), waiters: int64(waiters), wait: wait}
 }
+
+// acquire takes a render slot, waiting within the cache's bounds.
+func (c *Cache) acquire() error {
+	select {
+	case c.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	if c.waiting.Add(1) > c.waiters {
+		c.waiting.Add(-1)
+		c.busy.Add(1)
+		return ErrBusy
+	}
+	defer c.waiting.Add(-1)
+	t := time.NewTimer(c.wait)
+	defer t.Stop()
+	select {
+	case c.slots <- struct{}{}:
+		return nil
+	case <-t.C:
+		c.busy.Add(1)
+		return ErrBusy
+	}
+}
+
+// Busy counts the renders refused with ErrBusy.
+func (c *Cache) Busy() int64 { return c.busy.Load() }
 
 // Render returns the image of payload and opt, from the cache when it is
 // there.
@@ -68,7 +128,9 @@ func (c *Cache) Render(payload string, opt Options) (*Image, error) {
 		if img := c.get(tag); img != nil {
 			return img, nil
 		}
-		c.slots <- struct{}{}
+		if err := c.acquire(); err != nil {
+			return nil, err
+		}
 		defer func() { <-c.slots }()
 		c.renders.Add(1)
 		body, ctype, err := Render(payload, opt)

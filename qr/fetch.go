@@ -111,7 +111,8 @@ func (f *Fetcher) allowed(ip netip.Addr) bool {
 	return true
 }
 
-// Fetch downloads the logo at rawURL and checks it like an upload (CheckLogo).
+// Fetch downloads the logo at rawURL, checks it like an upload and returns
+// its stored form (CheckLogo).
 // Errors are apperr Invalid on "logoUrl" with a message saying what was
 // wrong; nothing about the server's network is revealed beyond "not
 // allowed".
@@ -150,10 +151,11 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
 	if len(b) > MaxLogoBytes {
 		return nil, apperr.InvalidField(field, "logo is larger than 1 MiB")
 	}
-	if _, err := decodeLogo(b); err != nil {
+	out, err := NormalizeLogo(b)
+	if err != nil {
 		return nil, apperr.InvalidField(field, "%v", err)
 	}
-	return b, nil
+	return out, nil
 }
 
 func (f *Fetcher) fetchError(err error) error {

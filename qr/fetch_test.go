@@ -196,10 +196,10 @@ func TestFetchRefusesWhatIsNotAPNGOrJPEG(t *testing.T) {
 }
 
 func TestCheckLogo(t *testing.T) {
-	if err := CheckLogo(testLogo(t, "png", 32)); err != nil {
+	if _, err := CheckLogo(testLogo(t, "png", 32)); err != nil {
 		t.Errorf("png: %v", err)
 	}
-	if err := CheckLogo(testLogo(t, "jpeg", 32)); err != nil {
+	if _, err := CheckLogo(testLogo(t, "jpeg", 32)); err != nil {
 		t.Errorf("jpeg: %v", err)
 	}
 	// A small file declaring a huge image is refused before decoding.
@@ -212,7 +212,7 @@ func TestCheckLogo(t *testing.T) {
 		"empty": nil, "text": []byte("hello"), "too wide": wide.Bytes(),
 		"truncated png": good[:len(good)/2], "too big": make([]byte, MaxLogoBytes+1),
 	} {
-		err := CheckLogo(b)
+		_, err := CheckLogo(b)
 		var ae *apperr.Error
 		if !errors.As(err, &ae) || ae.Code != apperr.Invalid || ae.Field != "logo" {
 			t.Errorf("%s: %v, want Invalid on logo", name, err)

@@ -19,8 +19,8 @@ func (h *Hooks) FetchLogo(ctx context.Context, url string) ([]byte, error) {
 	return h.Fetcher.Fetch(ctx, url)
 }
 
-// CheckLogo checks an uploaded logo.
-func (h *Hooks) CheckLogo(b []byte) error { return CheckLogo(b) }
+// CheckLogo checks an uploaded logo and returns its stored form.
+func (h *Hooks) CheckLogo(b []byte) ([]byte, error) { return CheckLogo(b) }
 
 // CheckColors checks a foreground/background pair.
 func (h *Hooks) CheckColors(fg, bg string) error { return CheckColors(fg, bg) }

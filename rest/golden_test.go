@@ -430,5 +430,5 @@ func (o offlineLogos) FetchLogo(ctx context.Context, url string) ([]byte, error)
 	if err := png.Encode(&buf, img); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), o.CheckLogo(buf.Bytes())
+	return o.CheckLogo(buf.Bytes())
 }
