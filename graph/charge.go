@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"shortener/apperr"
 	"shortener/ratelimit"
@@ -34,9 +35,11 @@ func (chargeMutations) InterceptOperation(ctx context.Context, next graphql.Oper
 }
 
 func (chargeMutations) InterceptRootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
-	fc := graphql.GetRootFieldContext(ctx)
+	// RootFieldContext.Object holds the field's name, not its type: the
+	// operation says whether this is a mutation.
+	oc := graphql.GetOperationContext(ctx)
 	n, _ := ctx.Value(mutationCount{}).(*atomic.Int32)
-	if fc == nil || fc.Object != "Mutation" || n == nil {
+	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Mutation || n == nil {
 		return next(ctx)
 	}
 	if n.Add(1) > 1 && !ratelimit.Charge(ctx, 1) {

@@ -45,8 +45,8 @@ type Config struct {
 	// give across all links per 10 minutes (default 20), on top of
 	// PasswordTries.
 	PasswordTriesPerIP int
-	Now           func() time.Time
-	Log           *slog.Logger
+	Now                func() time.Time
+	Log                *slog.Logger
 }
 
 // Handler serves the public routes.
@@ -54,7 +54,7 @@ type Handler struct {
 	cfg       Config
 	throttle  *ratelimit.Limiter
 	ipTries   *ratelimit.Limiter // wrong passwords per client address, all links
-	rotations sync.Map // campaign id -> *atomic.Uint64
+	rotations sync.Map           // campaign id -> *atomic.Uint64
 }
 
 // ValidStatus reports whether code may answer a redirect.
