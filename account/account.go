@@ -136,8 +136,20 @@ func IssueKey(ctx context.Context, client *ent.Client, name string, expires *tim
 	if expires != nil && !expires.After(now) {
 		return "", nil, apperr.InvalidField("expiresAt", "expiresAt must be in the future")
 	}
+	active, err := client.APIKey.Query().Where(apikey.HasOwnerWith(user.ID(v.UserID)), apikey.RevokedAtIsNil(),
+		apikey.Or(apikey.ExpiresAtIsNil(), apikey.ExpiresAtGT(now))).Count(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	if active >= MaxActiveKeys {
+		return "", nil, apperr.Errorf(apperr.Invalid,
+			"an account has at most %d active API keys: revoke one first", MaxActiveKeys)
+	}
 	return issueKey(ctx, client, v.UserID, name, expires)
 }
+
+// MaxActiveKeys caps the API keys (not revoked, not expired) of an account.
+const MaxActiveKeys = 20
 
 // Rotate revokes the viewer's key id (0: the key of this request) and issues
 // a new one with the same name and expiry. Errors: Unauthorized, NotFound.

@@ -33,7 +33,7 @@ type Config struct {
 	DB      string // sqlite://PATH or postgres://...
 	BaseURL string
 	// RateLimit overrides the per-plan limits when set: requests per minute
-	// per API key; 0 turns limiting off. Nil uses PlanLimits.
+	// per account (all its API keys together); 0 turns limiting off. Nil uses PlanLimits.
 	RateLimit *int
 	// PlanLimits are the per-minute budgets of each plan (FREE, PRO).
 	PlanLimits     map[string]int
@@ -200,7 +200,8 @@ func (a *App) routes() http.Handler {
 	return h
 }
 
-// budget counts a request against its API key at the viewer's plan limit;
+// budget counts a request against the viewer's account (every key of an
+// account shares one budget) at the viewer's plan limit;
 // requests without a key (GraphQL sign-up) count against the client IP at
 // the free limit.
 func (a *App) budget() ratelimit.Budget {
@@ -209,7 +210,7 @@ func (a *App) budget() ratelimit.Budget {
 		if v == nil {
 			return a.anonymousBudget(r)
 		}
-		return fmt.Sprintf("key:%d", v.KeyID), a.planLimit(v.Plan)
+		return fmt.Sprintf("user:%d", v.UserID), a.planLimit(v.Plan)
 	}
 }
 

@@ -103,6 +103,7 @@ func NewHandler(r *Resolver) http.Handler {
 	srv.Use(statsLimit{})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity, gqlcomplexity.WithFixedScalarValue(0)))
 	srv.AroundRootFields(requireViewer)
+	srv.Use(chargeMutations{}) // after requireViewer: an anonymous field is refused, not charged
 	srv.AroundFields(r.translateErrors)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {

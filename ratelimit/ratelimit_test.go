@@ -23,8 +23,8 @@ func TestAllowCountsWithinAWindowAndResetsAfter(t *testing.T) {
 	if res := l.Allow("other", 3); !res.Allowed {
 		t.Fatal("another key shares the budget")
 	}
-	if want := time.Date(2026, 1, 1, 12, 1, 0, 0, time.UTC); !l.Allow("k", 3).Reset.Equal(want) {
-		t.Errorf("reset is not the end of the minute")
+	if want := now.Add(time.Minute); !l.Allow("k", 3).Reset.Equal(want) {
+		t.Errorf("reset is not when the bucket is full again")
 	}
 	now = now.Add(time.Minute)
 	if res := l.Allow("k", 3); !res.Allowed || res.Remaining != 2 {
@@ -69,5 +69,30 @@ func TestZeroLimitTurnsLimitingOff(t *testing.T) {
 		if rec.Header().Get("X-RateLimit-Limit") != "" {
 			t.Fatal("headers set while limiting is off")
 		}
+	}
+}
+
+// The repro of issue 11 row 9: at a limit of 10, 20 requests in 0.9 s across
+// a minute boundary; a fixed calendar-minute window let all 20 through.
+func TestNoDoubleBurstAtTheMinuteBoundary(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 59, 500_000_000, time.UTC)
+	l := New(func() time.Time { return now })
+	passed := 0
+	for range 20 {
+		if l.Allow("k", 10).Allowed {
+			passed++
+		}
+		now = now.Add(45 * time.Millisecond)
+	}
+	if passed > 10 {
+		t.Fatalf("%d of 20 requests passed across the boundary at a limit of 10", passed)
+	}
+	// Steady use afterwards: one request per 6 s, the refill rate.
+	if l.Allow("k", 10).Allowed {
+		t.Error("allowed right after the burst")
+	}
+	now = now.Add(6 * time.Second)
+	if !l.Allow("k", 10).Allowed {
+		t.Error("not refilled after 6 s")
 	}
 }

@@ -41,15 +41,20 @@ type Config struct {
 	// PasswordTries is how many password attempts a client may make on one
 	// link per minute (default 5).
 	PasswordTries int
-	Now           func() time.Time
-	Log           *slog.Logger
+	// PasswordTriesPerIP is how many wrong passwords a client address may
+	// give across all links per 10 minutes (default 20), on top of
+	// PasswordTries.
+	PasswordTriesPerIP int
+	Now                func() time.Time
+	Log                *slog.Logger
 }
 
 // Handler serves the public routes.
 type Handler struct {
 	cfg       Config
 	throttle  *ratelimit.Limiter
-	rotations sync.Map // campaign id -> *atomic.Uint64
+	ipTries   *ratelimit.Limiter // wrong passwords per client address, all links
+	rotations sync.Map           // campaign id -> *atomic.Uint64
 }
 
 // ValidStatus reports whether code may answer a redirect.
@@ -69,6 +74,9 @@ func New(cfg Config) *Handler {
 	if cfg.PasswordTries <= 0 {
 		cfg.PasswordTries = 5
 	}
+	if cfg.PasswordTriesPerIP <= 0 {
+		cfg.PasswordTriesPerIP = 20
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -76,7 +84,7 @@ func New(cfg Config) *Handler {
 		cfg.Log = slog.Default()
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &Handler{cfg: cfg, throttle: ratelimit.New(cfg.Now)}
+	return &Handler{cfg: cfg, throttle: ratelimit.New(cfg.Now), ipTries: ratelimit.NewPeriod(cfg.Now, 10*time.Minute)}
 }
 
 // Mount adds the public routes to r. Mount it last: /{alias} matches every

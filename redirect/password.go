@@ -47,16 +47,24 @@ func (h *Handler) unlocked(r *http.Request, s *Snapshot, now time.Time) bool {
 // It returns the status and message of the form to show again, or unlocked
 // (with the cookie set) when the password is right.
 func (h *Handler) tryPassword(w http.ResponseWriter, r *http.Request, s *Snapshot, now time.Time) (status int, msg string, unlocked bool) {
-	key := strconv.Itoa(s.LinkID) + "|" + analytics.ClientIP(r)
+	ip := analytics.ClientIP(r)
+	key := strconv.Itoa(s.LinkID) + "|" + ip
 	if !h.throttle.Allow(key, h.cfg.PasswordTries).Allowed {
 		w.Header().Set("Retry-After", "60")
 		return http.StatusTooManyRequests, "Too many tries. Wait a minute, then try again.", false
+	}
+	// Every try is charged to the address before bcrypt runs (so parallel
+	// tries cannot overrun it); a right password gets its try back.
+	if !h.ipTries.Allow("ip|"+ip, h.cfg.PasswordTriesPerIP).Allowed {
+		w.Header().Set("Retry-After", "600")
+		return http.StatusTooManyRequests, "Too many tries. Wait a few minutes, then try again.", false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	pw := r.PostFormValue("password")
 	if pw == "" || !auth.CheckPassword(s.PasswordHash, pw) {
 		return http.StatusForbidden, "Wrong password. Try again.", false
 	}
+	h.ipTries.Refund("ip|"+ip, 1)
 	exp := now.Add(unlockFor).Unix()
 	http.SetCookie(w, &http.Cookie{
 		Name:     cookieName(s),

@@ -1,6 +1,7 @@
 package redirect_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -357,5 +358,35 @@ func TestPostOnlyUnlocksPasswordLinks(t *testing.T) {
 	}
 	if resp, _ := e.visit(t, http.MethodPost, "/missing", nil, url.Values{"password": {"x"}}); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("POST to a missing alias: %d, want 404", resp.StatusCode)
+	}
+}
+
+// Issue 11 row 11: wrong passwords are budgeted per client across links
+// (20 per 10 minutes), not only per link; one IP used to get 5 tries on each
+// of any number of links.
+func TestPasswordTriesAreThrottledPerClientAcrossLinks(t *testing.T) {
+	e := newEnv(t, app.Config{})
+	for i := range 6 {
+		e.createLink(t, map[string]any{"url": "https://example.com/secret", "custom": fmt.Sprintf("pw%d", i), "password": "right one"})
+	}
+	wrong := 0
+	for i := range 6 {
+		for range 4 { // under the per-link limit of 5
+			resp, _ := e.visit(t, http.MethodPost, fmt.Sprintf("/pw%d", i), nil, url.Values{"password": {"wrong"}})
+			switch resp.StatusCode {
+			case http.StatusForbidden:
+				wrong++
+			case http.StatusTooManyRequests:
+			default:
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+		}
+	}
+	if wrong != 20 {
+		t.Fatalf("24 wrong tries over 6 links: %d checked, want 20", wrong)
+	}
+	resp, body := e.visit(t, http.MethodPost, "/pw5", nil, url.Values{"password": {"right one"}})
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many tries") || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("after 20 wrong tries: status %d, want the 429 form", resp.StatusCode)
 	}
 }
