@@ -56,7 +56,7 @@ func (a *App) startAnalytics(ctx context.Context) error {
 // startCache makes the redirect snapshot cache, hooks it to every write
 // path and warms it in the background.
 func (a *App) startCache() {
-	a.Cache = redirect.NewCache(a.Client, redirect.CacheOptions{Now: a.Config.Now})
+	a.Cache = redirect.NewCache(a.Client, redirect.CacheOptions{Now: a.Config.Now, BaseHost: a.Resolver.BaseHost()})
 	// Hooks sit on the ent client, below GraphQL, REST and anything else
 	// that writes, so every write invalidates.
 	a.Client.Link.Use(a.Cache.LinkHook())

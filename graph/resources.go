@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -22,6 +23,7 @@ import (
 	"shortener/ent/qrcode"
 	"shortener/ent/schema/schematype"
 	"shortener/graph/model"
+	"shortener/internal/hostname"
 	"shortener/link"
 )
 
@@ -34,7 +36,9 @@ var (
 // ---- domains ----
 
 // domainHost checks a branded domain URL (scheme and host, nothing else) and
-// returns its lower-case host.
+// returns its host in normalised form (hostname.Branded): never an IP
+// literal or numeric form, localhost, a dot-less name or the base host in
+// any form (port, trailing dot, case).
 func (r *Resolver) domainHost(raw string) (string, error) {
 	if err := link.ValidateURL("domain", raw); err != nil {
 		return "", err
@@ -43,11 +47,36 @@ func (r *Resolver) domainHost(raw string) (string, error) {
 	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return "", apperr.InvalidField("domain", "domain must be a scheme and host only, such as https://example.com")
 	}
-	host := strings.ToLower(u.Host)
-	if base, err := url.Parse(r.BaseURL); err == nil && strings.EqualFold(base.Host, host) {
+	host, err := hostname.Branded(u.Host)
+	switch {
+	case errors.Is(err, hostname.ErrIP):
+		return "", apperr.InvalidField("domain", "domain must be a host name, not an IP address")
+	case errors.Is(err, hostname.ErrLocalhost):
+		return "", apperr.InvalidField("domain", "domain must not be localhost")
+	case errors.Is(err, hostname.ErrNoDot):
+		return "", apperr.InvalidField("domain", "domain must be a full host name, such as links.example.com")
+	case err != nil:
+		return "", apperr.InvalidField("domain", "domain must be a valid host name")
+	}
+	if host == r.BaseHost() {
 		return "", apperr.InvalidField("domain", "domain is the server's own host")
 	}
 	return host, nil
+}
+
+// BaseHost is the base URL's host in normalised form.
+func (r *Resolver) BaseHost() string {
+	return BaseHost(r.BaseURL)
+}
+
+// BaseHost is the host of baseURL in normalised form ("" if it has none).
+func BaseHost(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return ""
+	}
+	h, _ := hostname.Normalize(u.Host)
+	return h
 }
 
 func checkDomainRedirects(root, notFound *string) error {

@@ -12,6 +12,7 @@ import (
 	"shortener/ent/domain"
 	entlink "shortener/ent/link"
 	"shortener/ent/schema/schematype"
+	"shortener/internal/hostname"
 )
 
 // Kind is what lives at a (host, alias).
@@ -119,7 +120,8 @@ func (s *Snapshot) expired(now time.Time) bool {
 // loader builds snapshots from the database with the system context: the
 // public routes act for no user.
 type loader struct {
-	client *ent.Client
+	client   *ent.Client
+	baseHost string
 }
 
 // domains loads every branded domain by host.
@@ -131,6 +133,11 @@ func (l *loader) domains(ctx context.Context) (map[string]*Domain, error) {
 	}
 	out := make(map[string]*Domain, len(ds))
 	for _, d := range ds {
+		// A row stored before hosts were checked (the base host, an IP,
+		// localhost, an unnormalised form) never serves.
+		if h, err := hostname.Branded(d.Host); err != nil || h != d.Host || h == l.baseHost {
+			continue
+		}
 		out[d.Host] = &Domain{ID: d.ID, Host: d.Host, Origin: strings.TrimRight(d.Domain, "/"),
 			RedirectRoot: d.RedirectRoot, Redirect404: d.Redirect404}
 	}
