@@ -91,8 +91,10 @@ func checkDomainRedirects(root, notFound *string) error {
 	return nil
 }
 
-// CreateDomain adds a branded domain. Errors: Invalid, Conflict (host taken
-// by any user).
+// CreateDomain adds a branded domain. Errors: Invalid, Conflict (host
+// verified by any user, or already claimed by this one; with verification
+// off, claimed by anyone). With verification off the domain is verified at
+// once; otherwise it serves only after VerifyDomain (or the operator).
 func (r *Resolver) CreateDomain(ctx context.Context, in ent.CreateDomainInput) (*ent.Domain, error) {
 	host, err := r.domainHost(in.Domain)
 	if err != nil {
@@ -101,15 +103,35 @@ func (r *Resolver) CreateDomain(ctx context.Context, in ent.CreateDomainInput) (
 	if err := checkDomainRedirects(in.RedirectRoot, in.Redirect404); err != nil {
 		return nil, err
 	}
-	taken, err := r.Client.Domain.Query().Where(domain.HostEQ(host)).Exist(auth.SystemContext(ctx))
+	q := r.Client.Domain.Query().Where(domain.HostEQ(host))
+	if r.DomainVerification {
+		var uid int
+		if v := auth.ViewerFrom(ctx); v != nil {
+			uid = v.UserID
+		}
+		q = q.Where(domain.Or(domain.VerifiedAtNotNil(), domain.OwnerIDEQ(uid)))
+	}
+	taken, err := q.Exist(auth.SystemContext(ctx))
 	if err != nil {
 		return nil, err
 	}
 	if taken {
-		return nil, &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("domain %s is already registered", host), Field: "domain"}
+		return nil, domainTaken(host)
 	}
 	in.Domain = strings.TrimRight(in.Domain, "/")
-	return r.Client.Domain.Create().SetInput(in).SetHost(host).Save(ctx)
+	c := r.Client.Domain.Create().SetInput(in).SetHost(host)
+	if !r.DomainVerification {
+		c.SetVerifiedAt(r.now())
+	}
+	d, err := c.Save(ctx)
+	if ent.IsConstraintError(err) {
+		return nil, domainTaken(host)
+	}
+	return d, err
+}
+
+func domainTaken(host string) error {
+	return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("domain %s is already registered", host), Field: "domain"}
 }
 
 // UpdateDomain changes a domain's redirects. Errors: NotFound, Invalid.

@@ -126,7 +126,7 @@ type loader struct {
 
 // domains loads every branded domain by host.
 func (l *loader) domains(ctx context.Context) (map[string]*Domain, error) {
-	ds, err := l.client.Domain.Query().Select(domain.FieldID, domain.FieldHost, domain.FieldDomain,
+	ds, err := l.client.Domain.Query().Where(domain.VerifiedAtNotNil()).Select(domain.FieldID, domain.FieldHost, domain.FieldDomain,
 		domain.FieldRedirectRoot, domain.FieldRedirect404).All(auth.SystemContext(ctx))
 	if err != nil {
 		return nil, err
