@@ -24,7 +24,11 @@ import (
 
 	"shortener/account"
 	"shortener/app"
+	"shortener/auth"
+	"shortener/ent/domain"
 	"shortener/ent/user"
+	"shortener/graph"
+	"shortener/internal/hostname"
 	"shortener/store"
 )
 
@@ -39,6 +43,7 @@ func main() {
 const usage = `usage:
   shortener serve [--addr :8080] [--db DSN] [--base-url URL] [--rate-limit N] ...
   shortener user create --email E --username U --password P [--plan free|pro] [--db DSN]
+  shortener domain verify --host HOST [--id N] [--db DSN]
 run "shortener serve -h" for every flag`
 
 // run is main without the process: tests call it with their own context,
@@ -62,6 +67,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	case "user":
 		if len(args) > 1 && args[1] == "create" {
 			return userCreate(ctx, args[2:], stdout, stderr)
+		}
+	case "domain":
+		if len(args) > 1 && args[1] == "verify" {
+			return domainVerify(ctx, args[2:], stdout, stderr)
 		}
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
@@ -117,17 +126,24 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	readTimeout := fs.Duration("read-timeout", envDuration("READ_TIMEOUT", 30*time.Second), "longest a request (headers and body) may take to arrive; 0 disables [READ_TIMEOUT]")
 	writeTimeout := fs.Duration("write-timeout", envDuration("WRITE_TIMEOUT", 60*time.Second), "longest the answer to a request may take to be sent, from the end of its headers; 0 disables [WRITE_TIMEOUT]")
 	maxConnsPerIP := fs.Int("max-conns-per-ip", envInt("MAX_CONNS_PER_IP", 256), "open connections one client IP may hold; more are closed on accept; 0 disables [MAX_CONNS_PER_IP]")
+	verification := fs.String("domain-verification", env("DOMAIN_VERIFICATION", "on"), "branded domains serve only once a DNS TXT record proves ownership: on, or off (false) to verify every added domain at once [DOMAIN_VERIFICATION]")
+	dnsResolver := fs.String("dns-resolver", env("DNS_RESOLVER", ""), "host:port of the DNS server asked for domain verification records; default: the system resolver [DNS_RESOLVER]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *readTimeout < 0 || *writeTimeout < 0 || *maxConnsPerIP < 0 {
 		return errors.New("--read-timeout, --write-timeout and --max-conns-per-ip must be >= 0")
 	}
+	verify, err := parseOnOff(*verification)
+	if err != nil {
+		return fmt.Errorf("--domain-verification: %w", err)
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := app.Config{
 		DB: *db, BaseURL: *baseURL, CountryHeader: *countryHeader, GeoIPDB: *geoIP,
 		TrustProxy: *trustProxy, SignupDisabled: *noSignup, Log: log,
 		RedirectStatus: *redirectStatus, Secret: *secret, HSTS: *hstsOn,
+		DomainVerification: verify, DNSResolver: *dnsResolver,
 	}
 	if *rateLimit != "" {
 		n, err := strconv.Atoi(*rateLimit)
@@ -214,4 +230,68 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Username string `json:"username"`
 		APIKey   string `json:"apiKey"`
 	}{u.ID, u.Email, u.Username, key})
+}
+
+// parseOnOff reads on/off or a boolean.
+func parseOnOff(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "on":
+		return true, nil
+	case "off":
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("want on or off, got %q", v)
+	}
+	return b, nil
+}
+
+// domainVerify marks a branded domain verified for an operator: the claim
+// of --host (several accounts may claim one host; --id picks one).
+func domainVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("domain verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", env("DATABASE_URL", store.DefaultDSN), "database: sqlite://PATH or postgres://... [DATABASE_URL]")
+	host := fs.String("host", "", "the domain's host name (required)")
+	id := fs.Int("id", 0, "the domain's id, when several accounts claim the host")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	h, err := hostname.Normalize(*host)
+	if err != nil {
+		return fmt.Errorf("--host: %w", err)
+	}
+	client, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	sys := auth.SystemContext(ctx)
+	q := client.Domain.Query().Where(domain.HostEQ(h))
+	if *id != 0 {
+		q = q.Where(domain.IDEQ(*id))
+	}
+	ds, err := q.All(sys)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(ds) == 0:
+		return fmt.Errorf("no domain %s", h)
+	case len(ds) > 1:
+		ids := make([]string, len(ds))
+		for i, d := range ds {
+			ids[i] = fmt.Sprintf("%d (user %d)", d.ID, d.OwnerID)
+		}
+		return fmt.Errorf("%d accounts claim %s: pass --id, one of %s", len(ds), h, strings.Join(ids, ", "))
+	}
+	if err := graph.MarkDomainVerified(sys, client, ds[0].ID, time.Now()); err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(struct {
+		ID       int    `json:"id"`
+		Host     string `json:"host"`
+		Verified bool   `json:"verified"`
+	}{ds[0].ID, h, true})
 }

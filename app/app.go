@@ -49,6 +49,16 @@ type Config struct {
 	// HSTS adds Strict-Transport-Security to every response (--hsts): for
 	// deployments behind TLS.
 	HSTS bool
+	// DomainVerification makes branded domains prove ownership by a DNS TXT
+	// record before they serve (the serve flag defaults to on); false
+	// verifies every added domain at once (single-tenant installs, tests).
+	DomainVerification bool
+	// DNSResolver is the host:port of the DNS server TXT lookups ask; empty
+	// uses the system resolver.
+	DNSResolver string
+	// DomainRecheck is how often unverified domains are rechecked (0: every
+	// 10 minutes).
+	DomainRecheck time.Duration
 	// ClickQueue is the capacity of the click queue (0: the default).
 	ClickQueue int
 	// QRRenders bounds the QR images drawn at once (0: GOMAXPROCS);
@@ -122,6 +132,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	res.SignupDisabled = cfg.SignupDisabled
 	res.Now = cfg.Now
 	res.Log = cfg.Log
+	res.DomainVerification = cfg.DomainVerification
+	res.LookupTXT = txtLookup(cfg.DNSResolver)
 	a := &App{Config: cfg, Client: client, Resolver: res, Limiter: ratelimit.New(cfg.Now),
 		keys: account.NewKeyCache(client, keyCacheTTL)}
 	if err := a.startAnalytics(ctx); err != nil {
@@ -129,6 +141,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.handler = a.routes()
+	if cfg.DomainVerification {
+		a.startDomainChecks()
+	}
 	return a, nil
 }
 

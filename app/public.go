@@ -11,6 +11,8 @@ import (
 
 	"shortener/analytics"
 	"shortener/ent"
+	"shortener/ent/domain"
+	"shortener/ent/hook"
 	"shortener/redirect"
 )
 
@@ -56,12 +58,15 @@ func (a *App) startAnalytics(ctx context.Context) error {
 // startCache makes the redirect snapshot cache, hooks it to every write
 // path and warms it in the background.
 func (a *App) startCache() {
-	a.Cache = redirect.NewCache(a.Client, redirect.CacheOptions{Now: a.Config.Now})
+	a.Cache = redirect.NewCache(a.Client, redirect.CacheOptions{Now: a.Config.Now, BaseHost: a.Resolver.BaseHost()})
 	// Hooks sit on the ent client, below GraphQL, REST and anything else
 	// that writes, so every write invalidates.
 	a.Client.Link.Use(a.Cache.LinkHook())
+	// A domain's DNS check time is not part of any snapshot: noting it
+	// (every few minutes per unverified domain) must not flush the cache.
+	a.Client.Domain.Use(hook.If(a.Cache.FlushHook(), hook.Not(checkedOnly)))
 	for _, use := range []func(...ent.Hook){
-		a.Client.Domain.Use, a.Client.SplashPage.Use, a.Client.CTAOverlay.Use,
+		a.Client.SplashPage.Use, a.Client.CTAOverlay.Use,
 		a.Client.Pixel.Use, a.Client.BioPage.Use,
 	} {
 		use(a.Cache.FlushHook())
@@ -83,6 +88,19 @@ func (a *App) startCache() {
 			a.Config.Log.Info("redirect cache warm", "links", n, "took", time.Since(start).Round(time.Millisecond))
 		}
 	}()
+}
+
+// checkedOnly reports whether a domain update only notes a DNS check.
+func checkedOnly(_ context.Context, m ent.Mutation) bool {
+	if !m.Op().Is(ent.OpUpdate|ent.OpUpdateOne) || len(m.ClearedFields()) > 0 {
+		return false
+	}
+	for _, f := range m.Fields() {
+		if f != domain.FieldCheckedAt && f != domain.FieldUpdatedAt {
+			return false
+		}
+	}
+	return true
 }
 
 // mountPublic mounts the public visitor routes: GET /{alias} on the base

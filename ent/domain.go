@@ -32,6 +32,12 @@ type Domain struct {
 	RedirectRoot string `json:"redirect_root,omitempty"`
 	// Redirect404 holds the value of the "redirect_404" field.
 	Redirect404 string `json:"redirect_404,omitempty"`
+	// VerificationToken holds the value of the "verification_token" field.
+	VerificationToken string `json:"-"`
+	// VerifiedAt holds the value of the "verified_at" field.
+	VerifiedAt *time.Time `json:"verified_at,omitempty"`
+	// last DNS check
+	CheckedAt *time.Time `json:"checked_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the DomainQuery when eager-loading is set.
 	Edges        DomainEdges `json:"edges"`
@@ -78,9 +84,9 @@ func (*Domain) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case domain.FieldID, domain.FieldOwnerID:
 			values[i] = new(sql.NullInt64)
-		case domain.FieldDomain, domain.FieldHost, domain.FieldRedirectRoot, domain.FieldRedirect404:
+		case domain.FieldDomain, domain.FieldHost, domain.FieldRedirectRoot, domain.FieldRedirect404, domain.FieldVerificationToken:
 			values[i] = new(sql.NullString)
-		case domain.FieldCreatedAt, domain.FieldUpdatedAt:
+		case domain.FieldCreatedAt, domain.FieldUpdatedAt, domain.FieldVerifiedAt, domain.FieldCheckedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -144,6 +150,26 @@ func (_m *Domain) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field redirect_404", values[i])
 			} else if value.Valid {
 				_m.Redirect404 = value.String
+			}
+		case domain.FieldVerificationToken:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field verification_token", values[i])
+			} else if value.Valid {
+				_m.VerificationToken = value.String
+			}
+		case domain.FieldVerifiedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field verified_at", values[i])
+			} else if value.Valid {
+				_m.VerifiedAt = new(time.Time)
+				*_m.VerifiedAt = value.Time
+			}
+		case domain.FieldCheckedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field checked_at", values[i])
+			} else if value.Valid {
+				_m.CheckedAt = new(time.Time)
+				*_m.CheckedAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -211,6 +237,18 @@ func (_m *Domain) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("redirect_404=")
 	builder.WriteString(_m.Redirect404)
+	builder.WriteString(", ")
+	builder.WriteString("verification_token=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.VerifiedAt; v != nil {
+		builder.WriteString("verified_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.CheckedAt; v != nil {
+		builder.WriteString("checked_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -98,6 +98,48 @@ func (_c *DomainCreate) SetNillableRedirect404(v *string) *DomainCreate {
 	return _c
 }
 
+// SetVerificationToken sets the "verification_token" field.
+func (_c *DomainCreate) SetVerificationToken(v string) *DomainCreate {
+	_c.mutation.SetVerificationToken(v)
+	return _c
+}
+
+// SetNillableVerificationToken sets the "verification_token" field if the given value is not nil.
+func (_c *DomainCreate) SetNillableVerificationToken(v *string) *DomainCreate {
+	if v != nil {
+		_c.SetVerificationToken(*v)
+	}
+	return _c
+}
+
+// SetVerifiedAt sets the "verified_at" field.
+func (_c *DomainCreate) SetVerifiedAt(v time.Time) *DomainCreate {
+	_c.mutation.SetVerifiedAt(v)
+	return _c
+}
+
+// SetNillableVerifiedAt sets the "verified_at" field if the given value is not nil.
+func (_c *DomainCreate) SetNillableVerifiedAt(v *time.Time) *DomainCreate {
+	if v != nil {
+		_c.SetVerifiedAt(*v)
+	}
+	return _c
+}
+
+// SetCheckedAt sets the "checked_at" field.
+func (_c *DomainCreate) SetCheckedAt(v time.Time) *DomainCreate {
+	_c.mutation.SetCheckedAt(v)
+	return _c
+}
+
+// SetNillableCheckedAt sets the "checked_at" field if the given value is not nil.
+func (_c *DomainCreate) SetNillableCheckedAt(v *time.Time) *DomainCreate {
+	if v != nil {
+		_c.SetCheckedAt(*v)
+	}
+	return _c
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_c *DomainCreate) SetOwner(v *User) *DomainCreate {
 	return _c.SetOwnerID(v.ID)
@@ -176,6 +218,13 @@ func (_c *DomainCreate) defaults() error {
 	if _, ok := _c.mutation.Redirect404(); !ok {
 		v := domain.DefaultRedirect404
 		_c.mutation.SetRedirect404(v)
+	}
+	if _, ok := _c.mutation.VerificationToken(); !ok {
+		if domain.DefaultVerificationToken == nil {
+			return fmt.Errorf("ent: uninitialized domain.DefaultVerificationToken (forgotten import ent/runtime?)")
+		}
+		v := domain.DefaultVerificationToken()
+		_c.mutation.SetVerificationToken(v)
 	}
 	return nil
 }
@@ -276,6 +325,18 @@ func (_c *DomainCreate) createSpec() (*Domain, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Redirect404(); ok {
 		_spec.SetField(domain.FieldRedirect404, field.TypeString, value)
 		_node.Redirect404 = value
+	}
+	if value, ok := _c.mutation.VerificationToken(); ok {
+		_spec.SetField(domain.FieldVerificationToken, field.TypeString, value)
+		_node.VerificationToken = value
+	}
+	if value, ok := _c.mutation.VerifiedAt(); ok {
+		_spec.SetField(domain.FieldVerifiedAt, field.TypeTime, value)
+		_node.VerifiedAt = &value
+	}
+	if value, ok := _c.mutation.CheckedAt(); ok {
+		_spec.SetField(domain.FieldCheckedAt, field.TypeTime, value)
+		_node.CheckedAt = &value
 	}
 	if nodes := _c.mutation.OwnerIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -398,6 +459,42 @@ func (u *DomainUpsert) UpdateRedirect404() *DomainUpsert {
 	return u
 }
 
+// SetVerifiedAt sets the "verified_at" field.
+func (u *DomainUpsert) SetVerifiedAt(v time.Time) *DomainUpsert {
+	u.Set(domain.FieldVerifiedAt, v)
+	return u
+}
+
+// UpdateVerifiedAt sets the "verified_at" field to the value that was provided on create.
+func (u *DomainUpsert) UpdateVerifiedAt() *DomainUpsert {
+	u.SetExcluded(domain.FieldVerifiedAt)
+	return u
+}
+
+// ClearVerifiedAt clears the value of the "verified_at" field.
+func (u *DomainUpsert) ClearVerifiedAt() *DomainUpsert {
+	u.SetNull(domain.FieldVerifiedAt)
+	return u
+}
+
+// SetCheckedAt sets the "checked_at" field.
+func (u *DomainUpsert) SetCheckedAt(v time.Time) *DomainUpsert {
+	u.Set(domain.FieldCheckedAt, v)
+	return u
+}
+
+// UpdateCheckedAt sets the "checked_at" field to the value that was provided on create.
+func (u *DomainUpsert) UpdateCheckedAt() *DomainUpsert {
+	u.SetExcluded(domain.FieldCheckedAt)
+	return u
+}
+
+// ClearCheckedAt clears the value of the "checked_at" field.
+func (u *DomainUpsert) ClearCheckedAt() *DomainUpsert {
+	u.SetNull(domain.FieldCheckedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -420,6 +517,9 @@ func (u *DomainUpsertOne) UpdateNewValues() *DomainUpsertOne {
 		}
 		if _, exists := u.create.mutation.Host(); exists {
 			s.SetIgnore(domain.FieldHost)
+		}
+		if _, exists := u.create.mutation.VerificationToken(); exists {
+			s.SetIgnore(domain.FieldVerificationToken)
 		}
 	}))
 	return u
@@ -491,6 +591,48 @@ func (u *DomainUpsertOne) SetRedirect404(v string) *DomainUpsertOne {
 func (u *DomainUpsertOne) UpdateRedirect404() *DomainUpsertOne {
 	return u.Update(func(s *DomainUpsert) {
 		s.UpdateRedirect404()
+	})
+}
+
+// SetVerifiedAt sets the "verified_at" field.
+func (u *DomainUpsertOne) SetVerifiedAt(v time.Time) *DomainUpsertOne {
+	return u.Update(func(s *DomainUpsert) {
+		s.SetVerifiedAt(v)
+	})
+}
+
+// UpdateVerifiedAt sets the "verified_at" field to the value that was provided on create.
+func (u *DomainUpsertOne) UpdateVerifiedAt() *DomainUpsertOne {
+	return u.Update(func(s *DomainUpsert) {
+		s.UpdateVerifiedAt()
+	})
+}
+
+// ClearVerifiedAt clears the value of the "verified_at" field.
+func (u *DomainUpsertOne) ClearVerifiedAt() *DomainUpsertOne {
+	return u.Update(func(s *DomainUpsert) {
+		s.ClearVerifiedAt()
+	})
+}
+
+// SetCheckedAt sets the "checked_at" field.
+func (u *DomainUpsertOne) SetCheckedAt(v time.Time) *DomainUpsertOne {
+	return u.Update(func(s *DomainUpsert) {
+		s.SetCheckedAt(v)
+	})
+}
+
+// UpdateCheckedAt sets the "checked_at" field to the value that was provided on create.
+func (u *DomainUpsertOne) UpdateCheckedAt() *DomainUpsertOne {
+	return u.Update(func(s *DomainUpsert) {
+		s.UpdateCheckedAt()
+	})
+}
+
+// ClearCheckedAt clears the value of the "checked_at" field.
+func (u *DomainUpsertOne) ClearCheckedAt() *DomainUpsertOne {
+	return u.Update(func(s *DomainUpsert) {
+		s.ClearCheckedAt()
 	})
 }
 
@@ -682,6 +824,9 @@ func (u *DomainUpsertBulk) UpdateNewValues() *DomainUpsertBulk {
 			if _, exists := b.mutation.Host(); exists {
 				s.SetIgnore(domain.FieldHost)
 			}
+			if _, exists := b.mutation.VerificationToken(); exists {
+				s.SetIgnore(domain.FieldVerificationToken)
+			}
 		}
 	}))
 	return u
@@ -753,6 +898,48 @@ func (u *DomainUpsertBulk) SetRedirect404(v string) *DomainUpsertBulk {
 func (u *DomainUpsertBulk) UpdateRedirect404() *DomainUpsertBulk {
 	return u.Update(func(s *DomainUpsert) {
 		s.UpdateRedirect404()
+	})
+}
+
+// SetVerifiedAt sets the "verified_at" field.
+func (u *DomainUpsertBulk) SetVerifiedAt(v time.Time) *DomainUpsertBulk {
+	return u.Update(func(s *DomainUpsert) {
+		s.SetVerifiedAt(v)
+	})
+}
+
+// UpdateVerifiedAt sets the "verified_at" field to the value that was provided on create.
+func (u *DomainUpsertBulk) UpdateVerifiedAt() *DomainUpsertBulk {
+	return u.Update(func(s *DomainUpsert) {
+		s.UpdateVerifiedAt()
+	})
+}
+
+// ClearVerifiedAt clears the value of the "verified_at" field.
+func (u *DomainUpsertBulk) ClearVerifiedAt() *DomainUpsertBulk {
+	return u.Update(func(s *DomainUpsert) {
+		s.ClearVerifiedAt()
+	})
+}
+
+// SetCheckedAt sets the "checked_at" field.
+func (u *DomainUpsertBulk) SetCheckedAt(v time.Time) *DomainUpsertBulk {
+	return u.Update(func(s *DomainUpsert) {
+		s.SetCheckedAt(v)
+	})
+}
+
+// UpdateCheckedAt sets the "checked_at" field to the value that was provided on create.
+func (u *DomainUpsertBulk) UpdateCheckedAt() *DomainUpsertBulk {
+	return u.Update(func(s *DomainUpsert) {
+		s.UpdateCheckedAt()
+	})
+}
+
+// ClearCheckedAt clears the value of the "checked_at" field.
+func (u *DomainUpsertBulk) ClearCheckedAt() *DomainUpsertBulk {
+	return u.Update(func(s *DomainUpsert) {
+		s.ClearCheckedAt()
 	})
 }
 

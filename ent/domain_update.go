@@ -64,6 +64,46 @@ func (_u *DomainUpdate) SetNillableRedirect404(v *string) *DomainUpdate {
 	return _u
 }
 
+// SetVerifiedAt sets the "verified_at" field.
+func (_u *DomainUpdate) SetVerifiedAt(v time.Time) *DomainUpdate {
+	_u.mutation.SetVerifiedAt(v)
+	return _u
+}
+
+// SetNillableVerifiedAt sets the "verified_at" field if the given value is not nil.
+func (_u *DomainUpdate) SetNillableVerifiedAt(v *time.Time) *DomainUpdate {
+	if v != nil {
+		_u.SetVerifiedAt(*v)
+	}
+	return _u
+}
+
+// ClearVerifiedAt clears the value of the "verified_at" field.
+func (_u *DomainUpdate) ClearVerifiedAt() *DomainUpdate {
+	_u.mutation.ClearVerifiedAt()
+	return _u
+}
+
+// SetCheckedAt sets the "checked_at" field.
+func (_u *DomainUpdate) SetCheckedAt(v time.Time) *DomainUpdate {
+	_u.mutation.SetCheckedAt(v)
+	return _u
+}
+
+// SetNillableCheckedAt sets the "checked_at" field if the given value is not nil.
+func (_u *DomainUpdate) SetNillableCheckedAt(v *time.Time) *DomainUpdate {
+	if v != nil {
+		_u.SetCheckedAt(*v)
+	}
+	return _u
+}
+
+// ClearCheckedAt clears the value of the "checked_at" field.
+func (_u *DomainUpdate) ClearCheckedAt() *DomainUpdate {
+	_u.mutation.ClearCheckedAt()
+	return _u
+}
+
 // AddLinkIDs adds the "links" edge to the Link entity by IDs.
 func (_u *DomainUpdate) AddLinkIDs(ids ...int) *DomainUpdate {
 	_u.mutation.AddLinkIDs(ids...)
@@ -192,6 +232,21 @@ func (_u *DomainUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Redirect404(); ok {
 		_spec.SetField(domain.FieldRedirect404, field.TypeString, value)
 	}
+	if _u.mutation.VerificationTokenCleared() {
+		_spec.ClearField(domain.FieldVerificationToken, field.TypeString)
+	}
+	if value, ok := _u.mutation.VerifiedAt(); ok {
+		_spec.SetField(domain.FieldVerifiedAt, field.TypeTime, value)
+	}
+	if _u.mutation.VerifiedAtCleared() {
+		_spec.ClearField(domain.FieldVerifiedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.CheckedAt(); ok {
+		_spec.SetField(domain.FieldCheckedAt, field.TypeTime, value)
+	}
+	if _u.mutation.CheckedAtCleared() {
+		_spec.ClearField(domain.FieldCheckedAt, field.TypeTime)
+	}
 	if _u.mutation.LinksCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -290,6 +345,46 @@ func (_u *DomainUpdateOne) SetNillableRedirect404(v *string) *DomainUpdateOne {
 	if v != nil {
 		_u.SetRedirect404(*v)
 	}
+	return _u
+}
+
+// SetVerifiedAt sets the "verified_at" field.
+func (_u *DomainUpdateOne) SetVerifiedAt(v time.Time) *DomainUpdateOne {
+	_u.mutation.SetVerifiedAt(v)
+	return _u
+}
+
+// SetNillableVerifiedAt sets the "verified_at" field if the given value is not nil.
+func (_u *DomainUpdateOne) SetNillableVerifiedAt(v *time.Time) *DomainUpdateOne {
+	if v != nil {
+		_u.SetVerifiedAt(*v)
+	}
+	return _u
+}
+
+// ClearVerifiedAt clears the value of the "verified_at" field.
+func (_u *DomainUpdateOne) ClearVerifiedAt() *DomainUpdateOne {
+	_u.mutation.ClearVerifiedAt()
+	return _u
+}
+
+// SetCheckedAt sets the "checked_at" field.
+func (_u *DomainUpdateOne) SetCheckedAt(v time.Time) *DomainUpdateOne {
+	_u.mutation.SetCheckedAt(v)
+	return _u
+}
+
+// SetNillableCheckedAt sets the "checked_at" field if the given value is not nil.
+func (_u *DomainUpdateOne) SetNillableCheckedAt(v *time.Time) *DomainUpdateOne {
+	if v != nil {
+		_u.SetCheckedAt(*v)
+	}
+	return _u
+}
+
+// ClearCheckedAt clears the value of the "checked_at" field.
+func (_u *DomainUpdateOne) ClearCheckedAt() *DomainUpdateOne {
+	_u.mutation.ClearCheckedAt()
 	return _u
 }
 
@@ -450,6 +545,21 @@ func (_u *DomainUpdateOne) sqlSave(ctx context.Context) (_node *Domain, err erro
 	}
 	if value, ok := _u.mutation.Redirect404(); ok {
 		_spec.SetField(domain.FieldRedirect404, field.TypeString, value)
+	}
+	if _u.mutation.VerificationTokenCleared() {
+		_spec.ClearField(domain.FieldVerificationToken, field.TypeString)
+	}
+	if value, ok := _u.mutation.VerifiedAt(); ok {
+		_spec.SetField(domain.FieldVerifiedAt, field.TypeTime, value)
+	}
+	if _u.mutation.VerifiedAtCleared() {
+		_spec.ClearField(domain.FieldVerifiedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.CheckedAt(); ok {
+		_spec.SetField(domain.FieldCheckedAt, field.TypeTime, value)
+	}
+	if _u.mutation.CheckedAtCleared() {
+		_spec.ClearField(domain.FieldCheckedAt, field.TypeTime)
 	}
 	if _u.mutation.LinksCleared() {
 		edge := &sqlgraph.EdgeSpec{

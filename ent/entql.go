@@ -202,13 +202,16 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Domain",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			domain.FieldCreatedAt:    {Type: field.TypeTime, Column: domain.FieldCreatedAt},
-			domain.FieldUpdatedAt:    {Type: field.TypeTime, Column: domain.FieldUpdatedAt},
-			domain.FieldOwnerID:      {Type: field.TypeInt, Column: domain.FieldOwnerID},
-			domain.FieldDomain:       {Type: field.TypeString, Column: domain.FieldDomain},
-			domain.FieldHost:         {Type: field.TypeString, Column: domain.FieldHost},
-			domain.FieldRedirectRoot: {Type: field.TypeString, Column: domain.FieldRedirectRoot},
-			domain.FieldRedirect404:  {Type: field.TypeString, Column: domain.FieldRedirect404},
+			domain.FieldCreatedAt:         {Type: field.TypeTime, Column: domain.FieldCreatedAt},
+			domain.FieldUpdatedAt:         {Type: field.TypeTime, Column: domain.FieldUpdatedAt},
+			domain.FieldOwnerID:           {Type: field.TypeInt, Column: domain.FieldOwnerID},
+			domain.FieldDomain:            {Type: field.TypeString, Column: domain.FieldDomain},
+			domain.FieldHost:              {Type: field.TypeString, Column: domain.FieldHost},
+			domain.FieldRedirectRoot:      {Type: field.TypeString, Column: domain.FieldRedirectRoot},
+			domain.FieldRedirect404:       {Type: field.TypeString, Column: domain.FieldRedirect404},
+			domain.FieldVerificationToken: {Type: field.TypeString, Column: domain.FieldVerificationToken},
+			domain.FieldVerifiedAt:        {Type: field.TypeTime, Column: domain.FieldVerifiedAt},
+			domain.FieldCheckedAt:         {Type: field.TypeTime, Column: domain.FieldCheckedAt},
 		},
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
@@ -1823,6 +1826,21 @@ func (f *DomainFilter) WhereRedirectRoot(p entql.StringP) {
 // WhereRedirect404 applies the entql string predicate on the redirect_404 field.
 func (f *DomainFilter) WhereRedirect404(p entql.StringP) {
 	f.Where(p.Field(domain.FieldRedirect404))
+}
+
+// WhereVerificationToken applies the entql string predicate on the verification_token field.
+func (f *DomainFilter) WhereVerificationToken(p entql.StringP) {
+	f.Where(p.Field(domain.FieldVerificationToken))
+}
+
+// WhereVerifiedAt applies the entql time.Time predicate on the verified_at field.
+func (f *DomainFilter) WhereVerifiedAt(p entql.TimeP) {
+	f.Where(p.Field(domain.FieldVerifiedAt))
+}
+
+// WhereCheckedAt applies the entql time.Time predicate on the checked_at field.
+func (f *DomainFilter) WhereCheckedAt(p entql.TimeP) {
+	f.Where(p.Field(domain.FieldCheckedAt))
 }
 
 // WhereHasOwner applies a predicate to check if query has an edge owner.

@@ -1147,6 +1147,11 @@ func (_q *DomainQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, domain.FieldRedirect404)
 				fieldSeen[domain.FieldRedirect404] = struct{}{}
 			}
+		case "verifiedAt":
+			if _, ok := fieldSeen[domain.FieldVerifiedAt]; !ok {
+				selectedFields = append(selectedFields, domain.FieldVerifiedAt)
+				fieldSeen[domain.FieldVerifiedAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -6692,24 +6692,27 @@ func (m *CounterMarkMutation) ResetEdge(name string) error {
 // DomainMutation represents an operation that mutates the Domain nodes in the graph.
 type DomainMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *int
-	created_at    *time.Time
-	updated_at    *time.Time
-	domain        *string
-	host          *string
-	redirect_root *string
-	redirect_404  *string
-	clearedFields map[string]struct{}
-	owner         *int
-	clearedowner  bool
-	links         map[int]struct{}
-	removedlinks  map[int]struct{}
-	clearedlinks  bool
-	done          bool
-	oldValue      func(context.Context) (*Domain, error)
-	predicates    []predicate.Domain
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	updated_at         *time.Time
+	domain             *string
+	host               *string
+	redirect_root      *string
+	redirect_404       *string
+	verification_token *string
+	verified_at        *time.Time
+	checked_at         *time.Time
+	clearedFields      map[string]struct{}
+	owner              *int
+	clearedowner       bool
+	links              map[int]struct{}
+	removedlinks       map[int]struct{}
+	clearedlinks       bool
+	done               bool
+	oldValue           func(context.Context) (*Domain, error)
+	predicates         []predicate.Domain
 }
 
 var _ ent.Mutation = (*DomainMutation)(nil)
@@ -7062,6 +7065,153 @@ func (m *DomainMutation) ResetRedirect404() {
 	m.redirect_404 = nil
 }
 
+// SetVerificationToken sets the "verification_token" field.
+func (m *DomainMutation) SetVerificationToken(s string) {
+	m.verification_token = &s
+}
+
+// VerificationToken returns the value of the "verification_token" field in the mutation.
+func (m *DomainMutation) VerificationToken() (r string, exists bool) {
+	v := m.verification_token
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVerificationToken returns the old "verification_token" field's value of the Domain entity.
+// If the Domain object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DomainMutation) OldVerificationToken(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVerificationToken is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVerificationToken requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVerificationToken: %w", err)
+	}
+	return oldValue.VerificationToken, nil
+}
+
+// ClearVerificationToken clears the value of the "verification_token" field.
+func (m *DomainMutation) ClearVerificationToken() {
+	m.verification_token = nil
+	m.clearedFields[domain.FieldVerificationToken] = struct{}{}
+}
+
+// VerificationTokenCleared returns if the "verification_token" field was cleared in this mutation.
+func (m *DomainMutation) VerificationTokenCleared() bool {
+	_, ok := m.clearedFields[domain.FieldVerificationToken]
+	return ok
+}
+
+// ResetVerificationToken resets all changes to the "verification_token" field.
+func (m *DomainMutation) ResetVerificationToken() {
+	m.verification_token = nil
+	delete(m.clearedFields, domain.FieldVerificationToken)
+}
+
+// SetVerifiedAt sets the "verified_at" field.
+func (m *DomainMutation) SetVerifiedAt(t time.Time) {
+	m.verified_at = &t
+}
+
+// VerifiedAt returns the value of the "verified_at" field in the mutation.
+func (m *DomainMutation) VerifiedAt() (r time.Time, exists bool) {
+	v := m.verified_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVerifiedAt returns the old "verified_at" field's value of the Domain entity.
+// If the Domain object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DomainMutation) OldVerifiedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVerifiedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVerifiedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVerifiedAt: %w", err)
+	}
+	return oldValue.VerifiedAt, nil
+}
+
+// ClearVerifiedAt clears the value of the "verified_at" field.
+func (m *DomainMutation) ClearVerifiedAt() {
+	m.verified_at = nil
+	m.clearedFields[domain.FieldVerifiedAt] = struct{}{}
+}
+
+// VerifiedAtCleared returns if the "verified_at" field was cleared in this mutation.
+func (m *DomainMutation) VerifiedAtCleared() bool {
+	_, ok := m.clearedFields[domain.FieldVerifiedAt]
+	return ok
+}
+
+// ResetVerifiedAt resets all changes to the "verified_at" field.
+func (m *DomainMutation) ResetVerifiedAt() {
+	m.verified_at = nil
+	delete(m.clearedFields, domain.FieldVerifiedAt)
+}
+
+// SetCheckedAt sets the "checked_at" field.
+func (m *DomainMutation) SetCheckedAt(t time.Time) {
+	m.checked_at = &t
+}
+
+// CheckedAt returns the value of the "checked_at" field in the mutation.
+func (m *DomainMutation) CheckedAt() (r time.Time, exists bool) {
+	v := m.checked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckedAt returns the old "checked_at" field's value of the Domain entity.
+// If the Domain object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DomainMutation) OldCheckedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckedAt: %w", err)
+	}
+	return oldValue.CheckedAt, nil
+}
+
+// ClearCheckedAt clears the value of the "checked_at" field.
+func (m *DomainMutation) ClearCheckedAt() {
+	m.checked_at = nil
+	m.clearedFields[domain.FieldCheckedAt] = struct{}{}
+}
+
+// CheckedAtCleared returns if the "checked_at" field was cleared in this mutation.
+func (m *DomainMutation) CheckedAtCleared() bool {
+	_, ok := m.clearedFields[domain.FieldCheckedAt]
+	return ok
+}
+
+// ResetCheckedAt resets all changes to the "checked_at" field.
+func (m *DomainMutation) ResetCheckedAt() {
+	m.checked_at = nil
+	delete(m.clearedFields, domain.FieldCheckedAt)
+}
+
 // ClearOwner clears the "owner" edge to the User entity.
 func (m *DomainMutation) ClearOwner() {
 	m.clearedowner = true
@@ -7177,7 +7327,7 @@ func (m *DomainMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DomainMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, domain.FieldCreatedAt)
 	}
@@ -7198,6 +7348,15 @@ func (m *DomainMutation) Fields() []string {
 	}
 	if m.redirect_404 != nil {
 		fields = append(fields, domain.FieldRedirect404)
+	}
+	if m.verification_token != nil {
+		fields = append(fields, domain.FieldVerificationToken)
+	}
+	if m.verified_at != nil {
+		fields = append(fields, domain.FieldVerifiedAt)
+	}
+	if m.checked_at != nil {
+		fields = append(fields, domain.FieldCheckedAt)
 	}
 	return fields
 }
@@ -7221,6 +7380,12 @@ func (m *DomainMutation) Field(name string) (ent.Value, bool) {
 		return m.RedirectRoot()
 	case domain.FieldRedirect404:
 		return m.Redirect404()
+	case domain.FieldVerificationToken:
+		return m.VerificationToken()
+	case domain.FieldVerifiedAt:
+		return m.VerifiedAt()
+	case domain.FieldCheckedAt:
+		return m.CheckedAt()
 	}
 	return nil, false
 }
@@ -7244,6 +7409,12 @@ func (m *DomainMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldRedirectRoot(ctx)
 	case domain.FieldRedirect404:
 		return m.OldRedirect404(ctx)
+	case domain.FieldVerificationToken:
+		return m.OldVerificationToken(ctx)
+	case domain.FieldVerifiedAt:
+		return m.OldVerifiedAt(ctx)
+	case domain.FieldCheckedAt:
+		return m.OldCheckedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Domain field %s", name)
 }
@@ -7302,6 +7473,27 @@ func (m *DomainMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRedirect404(v)
 		return nil
+	case domain.FieldVerificationToken:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVerificationToken(v)
+		return nil
+	case domain.FieldVerifiedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVerifiedAt(v)
+		return nil
+	case domain.FieldCheckedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Domain field %s", name)
 }
@@ -7334,7 +7526,17 @@ func (m *DomainMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *DomainMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(domain.FieldVerificationToken) {
+		fields = append(fields, domain.FieldVerificationToken)
+	}
+	if m.FieldCleared(domain.FieldVerifiedAt) {
+		fields = append(fields, domain.FieldVerifiedAt)
+	}
+	if m.FieldCleared(domain.FieldCheckedAt) {
+		fields = append(fields, domain.FieldCheckedAt)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -7347,6 +7549,17 @@ func (m *DomainMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *DomainMutation) ClearField(name string) error {
+	switch name {
+	case domain.FieldVerificationToken:
+		m.ClearVerificationToken()
+		return nil
+	case domain.FieldVerifiedAt:
+		m.ClearVerifiedAt()
+		return nil
+	case domain.FieldCheckedAt:
+		m.ClearCheckedAt()
+		return nil
+	}
 	return fmt.Errorf("unknown Domain nullable field %s", name)
 }
 
@@ -7374,6 +7587,15 @@ func (m *DomainMutation) ResetField(name string) error {
 		return nil
 	case domain.FieldRedirect404:
 		m.ResetRedirect404()
+		return nil
+	case domain.FieldVerificationToken:
+		m.ResetVerificationToken()
+		return nil
+	case domain.FieldVerifiedAt:
+		m.ResetVerifiedAt()
+		return nil
+	case domain.FieldCheckedAt:
+		m.ResetCheckedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Domain field %s", name)

@@ -19,6 +19,7 @@ import (
 	"shortener/ent/pixel"
 	"shortener/ent/qrcode"
 	"shortener/ent/splashpage"
+	"shortener/internal/hostname"
 )
 
 // This file holds the owner-scoped list query builders used by offset-paged
@@ -178,8 +179,11 @@ func (r *Resolver) DomainByURL(ctx context.Context, s string) (id int, base bool
 		}
 		host = u.Host
 	}
-	host = strings.ToLower(strings.TrimRight(host, "/"))
-	if b, perr := url.Parse(r.BaseURL); perr == nil && strings.EqualFold(b.Host, host) {
+	host, herr := hostname.Normalize(strings.TrimRight(host, "/"))
+	if herr != nil {
+		return 0, false, apperr.InvalidField("domain", "domain %q is not one of your branded domains", s)
+	}
+	if host == r.BaseHost() {
 		return 0, true, nil
 	}
 	d, err := r.Client.Domain.Query().Where(domain.HostEQ(host)).Only(ctx)

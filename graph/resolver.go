@@ -63,6 +63,13 @@ type Resolver struct {
 	QR QRHooks
 	// Log receives internal errors.
 	Log *slog.Logger
+	// DomainVerification makes branded domains prove ownership (a DNS TXT
+	// record, see VerificationRecord) before they serve; off, every added
+	// domain is verified at once.
+	DomainVerification bool
+	// LookupTXT resolves TXT records for domain verification; nil uses
+	// net.DefaultResolver.
+	LookupTXT func(ctx context.Context, name string) ([]string, error)
 }
 
 // NewResolver returns a resolver with defaults filled in.

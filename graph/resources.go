@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -22,6 +23,7 @@ import (
 	"shortener/ent/qrcode"
 	"shortener/ent/schema/schematype"
 	"shortener/graph/model"
+	"shortener/internal/hostname"
 	"shortener/link"
 )
 
@@ -34,7 +36,9 @@ var (
 // ---- domains ----
 
 // domainHost checks a branded domain URL (scheme and host, nothing else) and
-// returns its lower-case host.
+// returns its host in normalised form (hostname.Branded): never an IP
+// literal or numeric form, localhost, a dot-less name or the base host in
+// any form (port, trailing dot, case).
 func (r *Resolver) domainHost(raw string) (string, error) {
 	if err := link.ValidateURL("domain", raw); err != nil {
 		return "", err
@@ -43,11 +47,36 @@ func (r *Resolver) domainHost(raw string) (string, error) {
 	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return "", apperr.InvalidField("domain", "domain must be a scheme and host only, such as https://example.com")
 	}
-	host := strings.ToLower(u.Host)
-	if base, err := url.Parse(r.BaseURL); err == nil && strings.EqualFold(base.Host, host) {
+	host, err := hostname.Branded(u.Host)
+	switch {
+	case errors.Is(err, hostname.ErrIP):
+		return "", apperr.InvalidField("domain", "domain must be a host name, not an IP address")
+	case errors.Is(err, hostname.ErrLocalhost):
+		return "", apperr.InvalidField("domain", "domain must not be localhost")
+	case errors.Is(err, hostname.ErrNoDot):
+		return "", apperr.InvalidField("domain", "domain must be a full host name, such as links.example.com")
+	case err != nil:
+		return "", apperr.InvalidField("domain", "domain must be a valid host name")
+	}
+	if host == r.BaseHost() {
 		return "", apperr.InvalidField("domain", "domain is the server's own host")
 	}
 	return host, nil
+}
+
+// BaseHost is the base URL's host in normalised form.
+func (r *Resolver) BaseHost() string {
+	return BaseHost(r.BaseURL)
+}
+
+// BaseHost is the host of baseURL in normalised form ("" if it has none).
+func BaseHost(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return ""
+	}
+	h, _ := hostname.Normalize(u.Host)
+	return h
 }
 
 func checkDomainRedirects(root, notFound *string) error {
@@ -62,8 +91,10 @@ func checkDomainRedirects(root, notFound *string) error {
 	return nil
 }
 
-// CreateDomain adds a branded domain. Errors: Invalid, Conflict (host taken
-// by any user).
+// CreateDomain adds a branded domain. Errors: Invalid, Conflict (host
+// verified by any user, or already claimed by this one; with verification
+// off, claimed by anyone). With verification off the domain is verified at
+// once; otherwise it serves only after VerifyDomain (or the operator).
 func (r *Resolver) CreateDomain(ctx context.Context, in ent.CreateDomainInput) (*ent.Domain, error) {
 	host, err := r.domainHost(in.Domain)
 	if err != nil {
@@ -72,15 +103,35 @@ func (r *Resolver) CreateDomain(ctx context.Context, in ent.CreateDomainInput) (
 	if err := checkDomainRedirects(in.RedirectRoot, in.Redirect404); err != nil {
 		return nil, err
 	}
-	taken, err := r.Client.Domain.Query().Where(domain.HostEQ(host)).Exist(auth.SystemContext(ctx))
+	q := r.Client.Domain.Query().Where(domain.HostEQ(host))
+	if r.DomainVerification {
+		var uid int
+		if v := auth.ViewerFrom(ctx); v != nil {
+			uid = v.UserID
+		}
+		q = q.Where(domain.Or(domain.VerifiedAtNotNil(), domain.OwnerIDEQ(uid)))
+	}
+	taken, err := q.Exist(auth.SystemContext(ctx))
 	if err != nil {
 		return nil, err
 	}
 	if taken {
-		return nil, &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("domain %s is already registered", host), Field: "domain"}
+		return nil, domainTaken(host)
 	}
 	in.Domain = strings.TrimRight(in.Domain, "/")
-	return r.Client.Domain.Create().SetInput(in).SetHost(host).Save(ctx)
+	c := r.Client.Domain.Create().SetInput(in).SetHost(host)
+	if !r.DomainVerification {
+		c.SetVerifiedAt(r.now())
+	}
+	d, err := c.Save(ctx)
+	if ent.IsConstraintError(err) {
+		return nil, domainTaken(host)
+	}
+	return d, err
+}
+
+func domainTaken(host string) error {
+	return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("domain %s is already registered", host), Field: "domain"}
 }
 
 // UpdateDomain changes a domain's redirects. Errors: NotFound, Invalid.

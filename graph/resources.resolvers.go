@@ -53,6 +53,16 @@ func (r *domainResolver) LinkCount(ctx context.Context, obj *ent.Domain) (int, e
 	return obj.QueryLinks().Count(ctx)
 }
 
+// Verified is the resolver for the verified field.
+func (r *domainResolver) Verified(ctx context.Context, obj *ent.Domain) (bool, error) {
+	return obj.VerifiedAt != nil, nil
+}
+
+// VerificationRecord is the resolver for the verificationRecord field.
+func (r *domainResolver) VerificationRecord(ctx context.Context, obj *ent.Domain) (*model.DNSRecord, error) {
+	return VerificationRecord(obj), nil
+}
+
 // CreateQRCode is the resolver for the createQRCode field.
 func (r *mutationResolver) CreateQRCode(ctx context.Context, input model.CreateQRCodeInput) (*ent.QRCode, error) {
 	return r.Resolver.CreateQRCode(ctx, input)
@@ -89,6 +99,15 @@ func (r *mutationResolver) UpdateDomain(ctx context.Context, id string, input en
 // DeleteDomain is the resolver for the deleteDomain field.
 func (r *mutationResolver) DeleteDomain(ctx context.Context, id string) (*model.DeletePayload, error) {
 	return deleted(ctx, id, "Domain", r.Resolver.DeleteDomain)
+}
+
+// VerifyDomain is the resolver for the verifyDomain field.
+func (r *mutationResolver) VerifyDomain(ctx context.Context, id string) (*ent.Domain, error) {
+	n, err := decodeID("id", "Domain", id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Resolver.VerifyDomain(ctx, n)
 }
 
 // CreateChannel is the resolver for the createChannel field.

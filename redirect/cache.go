@@ -4,9 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 	"math"
-	"net"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,6 +14,7 @@ import (
 
 	"shortener/ent"
 	entlink "shortener/ent/link"
+	"shortener/internal/hostname"
 	"shortener/link"
 )
 
@@ -46,6 +45,7 @@ type Cache struct {
 	seed       maphash.Seed
 	shards     [shardCount]shard
 	flights    singleflight.Group
+	baseHost   string
 	domainsMu  sync.Mutex
 	domainsPtr atomic.Pointer[map[string]*Domain]
 
@@ -170,6 +170,9 @@ type CacheOptions struct {
 	// MaxBytes bounds the bytes the cached snapshots account for: their
 	// aliases, URLs and texts plus a fixed overhead each (default 64 MiB).
 	MaxBytes int
+	// BaseHost is the base URL's host, normalised (hostname.Normalize): a
+	// request for it never consults the branded domains.
+	BaseHost string
 	Now      func() time.Time
 }
 
@@ -188,7 +191,8 @@ func NewCache(client *ent.Client, opts CacheOptions) *Cache {
 		opts.Now = time.Now
 	}
 	c := &Cache{
-		load:       loader{client: client},
+		load:       loader{client: client, baseHost: opts.BaseHost},
+		baseHost:   opts.BaseHost,
 		ttl:        opts.TTL,
 		perShard:   max(opts.MaxEntries/shardCount, 1),
 		shardBytes: max(opts.MaxBytes/shardCount, 1),
@@ -210,8 +214,16 @@ func (c *Cache) shard(k key) *shard {
 }
 
 // Domain returns the branded domain a request's Host names, or nil for the
-// base host (and for any host that is not a registered domain).
+// base host (and for any host that is not a registered, verified domain).
+// The Host is compared in normalised form (hostname.Key); the base host in
+// any form (port, trailing dot, case) never reaches the domain table.
 func (c *Cache) Domain(ctx context.Context, host string) (*Domain, error) {
+	if host != "" {
+		host = hostname.Key(host)
+		if host == "" || host == c.baseHost {
+			return nil, nil
+		}
+	}
 	ds := c.domainsPtr.Load()
 	if ds == nil {
 		c.domainsMu.Lock()
@@ -232,14 +244,7 @@ func (c *Cache) Domain(ctx context.Context, host string) (*Domain, error) {
 	if len(*ds) == 0 {
 		return nil, nil
 	}
-	host = strings.ToLower(host)
-	if d, ok := (*ds)[host]; ok {
-		return d, nil
-	}
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		return (*ds)[h], nil
-	}
-	return nil, nil
+	return (*ds)[host], nil
 }
 
 // Get returns the snapshot of alias on d (nil: the base host), loading it on

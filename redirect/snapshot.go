@@ -12,6 +12,7 @@ import (
 	"shortener/ent/domain"
 	entlink "shortener/ent/link"
 	"shortener/ent/schema/schematype"
+	"shortener/internal/hostname"
 )
 
 // Kind is what lives at a (host, alias).
@@ -119,18 +120,24 @@ func (s *Snapshot) expired(now time.Time) bool {
 // loader builds snapshots from the database with the system context: the
 // public routes act for no user.
 type loader struct {
-	client *ent.Client
+	client   *ent.Client
+	baseHost string
 }
 
 // domains loads every branded domain by host.
 func (l *loader) domains(ctx context.Context) (map[string]*Domain, error) {
-	ds, err := l.client.Domain.Query().Select(domain.FieldID, domain.FieldHost, domain.FieldDomain,
+	ds, err := l.client.Domain.Query().Where(domain.VerifiedAtNotNil()).Select(domain.FieldID, domain.FieldHost, domain.FieldDomain,
 		domain.FieldRedirectRoot, domain.FieldRedirect404).All(auth.SystemContext(ctx))
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]*Domain, len(ds))
 	for _, d := range ds {
+		// A row stored before hosts were checked (the base host, an IP,
+		// localhost, an unnormalised form) never serves.
+		if h, err := hostname.Branded(d.Host); err != nil || h != d.Host || h == l.baseHost {
+			continue
+		}
 		out[d.Host] = &Domain{ID: d.ID, Host: d.Host, Origin: strings.TrimRight(d.Domain, "/"),
 			RedirectRoot: d.RedirectRoot, Redirect404: d.Redirect404}
 	}

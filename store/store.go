@@ -56,6 +56,7 @@ func Open(ctx context.Context, dsn string, opts ...ent.Option) (*ent.Client, err
 var staleIndexes = []string{
 	"click_link_id_created_at",    // now click_link_id (see schema.Click.Indexes)
 	"click_qr_code_id_created_at", // now click_qr_code_id
+	"domain_host",                 // now domain_host_verified (unverified claims don't block)
 }
 
 func dropStaleIndexes(ctx context.Context, drv dialect.Driver) error {

@@ -29,6 +29,12 @@ const (
 	FieldRedirectRoot = "redirect_root"
 	// FieldRedirect404 holds the string denoting the redirect_404 field in the database.
 	FieldRedirect404 = "redirect_404"
+	// FieldVerificationToken holds the string denoting the verification_token field in the database.
+	FieldVerificationToken = "verification_token"
+	// FieldVerifiedAt holds the string denoting the verified_at field in the database.
+	FieldVerifiedAt = "verified_at"
+	// FieldCheckedAt holds the string denoting the checked_at field in the database.
+	FieldCheckedAt = "checked_at"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
 	EdgeOwner = "owner"
 	// EdgeLinks holds the string denoting the links edge name in mutations.
@@ -61,6 +67,9 @@ var Columns = []string{
 	FieldHost,
 	FieldRedirectRoot,
 	FieldRedirect404,
+	FieldVerificationToken,
+	FieldVerifiedAt,
+	FieldCheckedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -99,6 +108,8 @@ var (
 	DefaultRedirect404 string
 	// Redirect404Validator is a validator for the "redirect_404" field. It is called by the builders before save.
 	Redirect404Validator func(string) error
+	// DefaultVerificationToken holds the default value on creation for the "verification_token" field.
+	DefaultVerificationToken func() string
 )
 
 // OrderOption defines the ordering options for the Domain queries.
@@ -142,6 +153,21 @@ func ByRedirectRoot(opts ...sql.OrderTermOption) OrderOption {
 // ByRedirect404 orders the results by the redirect_404 field.
 func ByRedirect404(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRedirect404, opts...).ToFunc()
+}
+
+// ByVerificationToken orders the results by the verification_token field.
+func ByVerificationToken(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVerificationToken, opts...).ToFunc()
+}
+
+// ByVerifiedAt orders the results by the verified_at field.
+func ByVerifiedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVerifiedAt, opts...).ToFunc()
+}
+
+// ByCheckedAt orders the results by the checked_at field.
+func ByCheckedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCheckedAt, opts...).ToFunc()
 }
 
 // ByOwnerField orders the results by owner field.

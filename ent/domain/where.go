@@ -90,6 +90,21 @@ func Redirect404(v string) predicate.Domain {
 	return predicate.Domain(sql.FieldEQ(FieldRedirect404, v))
 }
 
+// VerificationToken applies equality check predicate on the "verification_token" field. It's identical to VerificationTokenEQ.
+func VerificationToken(v string) predicate.Domain {
+	return predicate.Domain(sql.FieldEQ(FieldVerificationToken, v))
+}
+
+// VerifiedAt applies equality check predicate on the "verified_at" field. It's identical to VerifiedAtEQ.
+func VerifiedAt(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldEQ(FieldVerifiedAt, v))
+}
+
+// CheckedAt applies equality check predicate on the "checked_at" field. It's identical to CheckedAtEQ.
+func CheckedAt(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldEQ(FieldCheckedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Domain {
 	return predicate.Domain(sql.FieldEQ(FieldCreatedAt, v))
@@ -448,6 +463,181 @@ func Redirect404EqualFold(v string) predicate.Domain {
 // Redirect404ContainsFold applies the ContainsFold predicate on the "redirect_404" field.
 func Redirect404ContainsFold(v string) predicate.Domain {
 	return predicate.Domain(sql.FieldContainsFold(FieldRedirect404, v))
+}
+
+// VerificationTokenEQ applies the EQ predicate on the "verification_token" field.
+func VerificationTokenEQ(v string) predicate.Domain {
+	return predicate.Domain(sql.FieldEQ(FieldVerificationToken, v))
+}
+
+// VerificationTokenNEQ applies the NEQ predicate on the "verification_token" field.
+func VerificationTokenNEQ(v string) predicate.Domain {
+	return predicate.Domain(sql.FieldNEQ(FieldVerificationToken, v))
+}
+
+// VerificationTokenIn applies the In predicate on the "verification_token" field.
+func VerificationTokenIn(vs ...string) predicate.Domain {
+	return predicate.Domain(sql.FieldIn(FieldVerificationToken, vs...))
+}
+
+// VerificationTokenNotIn applies the NotIn predicate on the "verification_token" field.
+func VerificationTokenNotIn(vs ...string) predicate.Domain {
+	return predicate.Domain(sql.FieldNotIn(FieldVerificationToken, vs...))
+}
+
+// VerificationTokenGT applies the GT predicate on the "verification_token" field.
+func VerificationTokenGT(v string) predicate.Domain {
+	return predicate.Domain(sql.FieldGT(FieldVerificationToken, v))
+}
+
+// VerificationTokenGTE applies the GTE predicate on the "verification_token" field.
+func VerificationTokenGTE(v string) predicate.Domain {
+	return predicate.Domain(sql.FieldGTE(FieldVerificationToken, v))
+}
+
+// VerificationTokenLT applies the LT predicate on the "verification_token" field.
+func VerificationTokenLT(v string) predicate.Domain {
+	return predicate.Domain(sql.FieldLT(FieldVerificationToken, v))
+}
+
+// VerificationTokenLTE applies the LTE predicate on the "verification_token" field.
+func VerificationTokenLTE(v string) predicate.Domain {
+	return predicate.Domain(sql.FieldLTE(FieldVerificationToken, v))
+}
+
+// VerificationTokenContains applies the Contains predicate on the "verification_token" field.
+func VerificationTokenContains(v string) predicate.Domain {
+	return predicate.Domain(sql.FieldContains(FieldVerificationToken, v))
+}
+
+// VerificationTokenHasPrefix applies the HasPrefix predicate on the "verification_token" field.
+func VerificationTokenHasPrefix(v string) predicate.Domain {
+	return predicate.Domain(sql.FieldHasPrefix(FieldVerificationToken, v))
+}
+
+// VerificationTokenHasSuffix applies the HasSuffix predicate on the "verification_token" field.
+func VerificationTokenHasSuffix(v string) predicate.Domain {
+	return predicate.Domain(sql.FieldHasSuffix(FieldVerificationToken, v))
+}
+
+// VerificationTokenIsNil applies the IsNil predicate on the "verification_token" field.
+func VerificationTokenIsNil() predicate.Domain {
+	return predicate.Domain(sql.FieldIsNull(FieldVerificationToken))
+}
+
+// VerificationTokenNotNil applies the NotNil predicate on the "verification_token" field.
+func VerificationTokenNotNil() predicate.Domain {
+	return predicate.Domain(sql.FieldNotNull(FieldVerificationToken))
+}
+
+// VerificationTokenEqualFold applies the EqualFold predicate on the "verification_token" field.
+func VerificationTokenEqualFold(v string) predicate.Domain {
+	return predicate.Domain(sql.FieldEqualFold(FieldVerificationToken, v))
+}
+
+// VerificationTokenContainsFold applies the ContainsFold predicate on the "verification_token" field.
+func VerificationTokenContainsFold(v string) predicate.Domain {
+	return predicate.Domain(sql.FieldContainsFold(FieldVerificationToken, v))
+}
+
+// VerifiedAtEQ applies the EQ predicate on the "verified_at" field.
+func VerifiedAtEQ(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldEQ(FieldVerifiedAt, v))
+}
+
+// VerifiedAtNEQ applies the NEQ predicate on the "verified_at" field.
+func VerifiedAtNEQ(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldNEQ(FieldVerifiedAt, v))
+}
+
+// VerifiedAtIn applies the In predicate on the "verified_at" field.
+func VerifiedAtIn(vs ...time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldIn(FieldVerifiedAt, vs...))
+}
+
+// VerifiedAtNotIn applies the NotIn predicate on the "verified_at" field.
+func VerifiedAtNotIn(vs ...time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldNotIn(FieldVerifiedAt, vs...))
+}
+
+// VerifiedAtGT applies the GT predicate on the "verified_at" field.
+func VerifiedAtGT(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldGT(FieldVerifiedAt, v))
+}
+
+// VerifiedAtGTE applies the GTE predicate on the "verified_at" field.
+func VerifiedAtGTE(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldGTE(FieldVerifiedAt, v))
+}
+
+// VerifiedAtLT applies the LT predicate on the "verified_at" field.
+func VerifiedAtLT(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldLT(FieldVerifiedAt, v))
+}
+
+// VerifiedAtLTE applies the LTE predicate on the "verified_at" field.
+func VerifiedAtLTE(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldLTE(FieldVerifiedAt, v))
+}
+
+// VerifiedAtIsNil applies the IsNil predicate on the "verified_at" field.
+func VerifiedAtIsNil() predicate.Domain {
+	return predicate.Domain(sql.FieldIsNull(FieldVerifiedAt))
+}
+
+// VerifiedAtNotNil applies the NotNil predicate on the "verified_at" field.
+func VerifiedAtNotNil() predicate.Domain {
+	return predicate.Domain(sql.FieldNotNull(FieldVerifiedAt))
+}
+
+// CheckedAtEQ applies the EQ predicate on the "checked_at" field.
+func CheckedAtEQ(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldEQ(FieldCheckedAt, v))
+}
+
+// CheckedAtNEQ applies the NEQ predicate on the "checked_at" field.
+func CheckedAtNEQ(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldNEQ(FieldCheckedAt, v))
+}
+
+// CheckedAtIn applies the In predicate on the "checked_at" field.
+func CheckedAtIn(vs ...time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldIn(FieldCheckedAt, vs...))
+}
+
+// CheckedAtNotIn applies the NotIn predicate on the "checked_at" field.
+func CheckedAtNotIn(vs ...time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldNotIn(FieldCheckedAt, vs...))
+}
+
+// CheckedAtGT applies the GT predicate on the "checked_at" field.
+func CheckedAtGT(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldGT(FieldCheckedAt, v))
+}
+
+// CheckedAtGTE applies the GTE predicate on the "checked_at" field.
+func CheckedAtGTE(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldGTE(FieldCheckedAt, v))
+}
+
+// CheckedAtLT applies the LT predicate on the "checked_at" field.
+func CheckedAtLT(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldLT(FieldCheckedAt, v))
+}
+
+// CheckedAtLTE applies the LTE predicate on the "checked_at" field.
+func CheckedAtLTE(v time.Time) predicate.Domain {
+	return predicate.Domain(sql.FieldLTE(FieldCheckedAt, v))
+}
+
+// CheckedAtIsNil applies the IsNil predicate on the "checked_at" field.
+func CheckedAtIsNil() predicate.Domain {
+	return predicate.Domain(sql.FieldIsNull(FieldCheckedAt))
+}
+
+// CheckedAtNotNil applies the NotNil predicate on the "checked_at" field.
+func CheckedAtNotNil() predicate.Domain {
+	return predicate.Domain(sql.FieldNotNull(FieldCheckedAt))
 }
 
 // HasOwner applies the HasEdge predicate on the "owner" edge.

@@ -344,6 +344,9 @@ var (
 		{Name: "host", Type: field.TypeString, Size: 253},
 		{Name: "redirect_root", Type: field.TypeString, Size: 4096, Default: ""},
 		{Name: "redirect_404", Type: field.TypeString, Size: 4096, Default: ""},
+		{Name: "verification_token", Type: field.TypeString, Nullable: true},
+		{Name: "verified_at", Type: field.TypeTime, Nullable: true},
+		{Name: "checked_at", Type: field.TypeTime, Nullable: true},
 		{Name: "owner_id", Type: field.TypeInt},
 	}
 	// DomainsTable holds the schema information for the "domains" table.
@@ -354,7 +357,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "domains_users_domains",
-				Columns:    []*schema.Column{DomainsColumns[7]},
+				Columns:    []*schema.Column{DomainsColumns[10]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -363,12 +366,20 @@ var (
 			{
 				Name:    "domain_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{DomainsColumns[7], DomainsColumns[1]},
+				Columns: []*schema.Column{DomainsColumns[10], DomainsColumns[1]},
 			},
 			{
-				Name:    "domain_host",
+				Name:    "domain_host_verified",
 				Unique:  true,
 				Columns: []*schema.Column{DomainsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "verified_at IS NOT NULL",
+				},
+			},
+			{
+				Name:    "domain_host_owner_id",
+				Unique:  true,
+				Columns: []*schema.Column{DomainsColumns[4], DomainsColumns[10]},
 			},
 		},
 	}

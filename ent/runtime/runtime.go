@@ -461,6 +461,10 @@ func init() {
 	domain.DefaultRedirect404 = domainDescRedirect404.Default.(string)
 	// domain.Redirect404Validator is a validator for the "redirect_404" field. It is called by the builders before save.
 	domain.Redirect404Validator = domainDescRedirect404.Validators[0].(func(string) error)
+	// domainDescVerificationToken is the schema descriptor for verification_token field.
+	domainDescVerificationToken := domainFields[4].Descriptor()
+	// domain.DefaultVerificationToken holds the default value on creation for the verification_token field.
+	domain.DefaultVerificationToken = domainDescVerificationToken.Default.(func() string)
 	linkMixin := schema.Link{}.Mixin()
 	link.Policy = privacy.NewPolicies(linkMixin[1], schema.Link{})
 	link.Hooks[0] = func(next ent.Mutator) ent.Mutator {

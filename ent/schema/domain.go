@@ -1,8 +1,12 @@
 package schema
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -26,6 +30,15 @@ func (Domain) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.String("redirect_root").Default("").MaxLen(4096),
 		field.String("redirect_404").Default("").MaxLen(4096),
+		// Ownership proof (docs/decisions/0004-domain-verification.md): the
+		// domain serves only once verified_at is set, by a DNS TXT record
+		// holding the token or by an operator.
+		field.String("verification_token").Optional().Immutable().Sensitive().DefaultFunc(newVerificationToken).
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Time("verified_at").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Time("checked_at").Optional().Nillable().Comment("last DNS check").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
@@ -36,7 +49,19 @@ func (Domain) Edges() []ent.Edge {
 
 // Indexes of the Domain.
 func (Domain) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("host").Unique()}
+	// One verified domain per host; unverified claims of a host (one per
+	// account) do not block each other: the first to verify wins.
+	return []ent.Index{
+		index.Fields("host").Unique().Annotations(entsql.IndexWhere("verified_at IS NOT NULL")).StorageKey("domain_host_verified"),
+		index.Fields("host", "owner_id").Unique(),
+	}
+}
+
+// newVerificationToken is a domain's random proof token.
+func newVerificationToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // Annotations of the Domain.

@@ -231,6 +231,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DNSRecord struct {
+		Name  func(childComplexity int) int
+		Type  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	DeepLink struct {
 		Apple  func(childComplexity int) int
 		Auto   func(childComplexity int) int
@@ -247,15 +253,18 @@ type ComplexityRoot struct {
 	}
 
 	Domain struct {
-		CreatedAt    func(childComplexity int) int
-		Domain       func(childComplexity int) int
-		GlobalID     func(childComplexity int) int
-		Host         func(childComplexity int) int
-		LinkCount    func(childComplexity int) int
-		Redirect404  func(childComplexity int) int
-		RedirectRoot func(childComplexity int) int
-		RowID        func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Domain             func(childComplexity int) int
+		GlobalID           func(childComplexity int) int
+		Host               func(childComplexity int) int
+		LinkCount          func(childComplexity int) int
+		Redirect404        func(childComplexity int) int
+		RedirectRoot       func(childComplexity int) int
+		RowID              func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		VerificationRecord func(childComplexity int) int
+		Verified           func(childComplexity int) int
+		VerifiedAt         func(childComplexity int) int
 	}
 
 	DomainConnection struct {
@@ -359,6 +368,7 @@ type ComplexityRoot struct {
 		UpdatePixel          func(childComplexity int, id string, input ent.UpdatePixelInput) int
 		UpdateQRCode         func(childComplexity int, id string, input model.UpdateQRCodeInput) int
 		UpdateSplashPage     func(childComplexity int, id string, input ent.UpdateSplashPageInput) int
+		VerifyDomain         func(childComplexity int, id string) int
 	}
 
 	PageInfo struct {
@@ -516,6 +526,8 @@ type ClickStatsResolver interface {
 }
 type DomainResolver interface {
 	LinkCount(ctx context.Context, obj *ent.Domain) (int, error)
+	Verified(ctx context.Context, obj *ent.Domain) (bool, error)
+	VerificationRecord(ctx context.Context, obj *ent.Domain) (*model.DNSRecord, error)
 }
 type LinkResolver interface {
 	ShortURL(ctx context.Context, obj *ent.Link) (string, error)
@@ -538,6 +550,7 @@ type MutationResolver interface {
 	CreateDomain(ctx context.Context, input ent.CreateDomainInput) (*ent.Domain, error)
 	UpdateDomain(ctx context.Context, id string, input ent.UpdateDomainInput) (*ent.Domain, error)
 	DeleteDomain(ctx context.Context, id string) (*model.DeletePayload, error)
+	VerifyDomain(ctx context.Context, id string) (*ent.Domain, error)
 	CreateChannel(ctx context.Context, input ent.CreateChannelInput) (*ent.Channel, error)
 	UpdateChannel(ctx context.Context, id string, input ent.UpdateChannelInput) (*ent.Channel, error)
 	DeleteChannel(ctx context.Context, id string) (*model.DeletePayload, error)
@@ -1296,6 +1309,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CtaOverlayEdge.Node(childComplexity), true
 
+	case "DNSRecord.name":
+		if e.ComplexityRoot.DNSRecord.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DNSRecord.Name(childComplexity), true
+	case "DNSRecord.type":
+		if e.ComplexityRoot.DNSRecord.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DNSRecord.Type(childComplexity), true
+	case "DNSRecord.value":
+		if e.ComplexityRoot.DNSRecord.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DNSRecord.Value(childComplexity), true
+
 	case "DeepLink.apple":
 		if e.ComplexityRoot.DeepLink.Apple == nil {
 			break
@@ -1389,6 +1421,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Domain.UpdatedAt(childComplexity), true
+	case "Domain.verificationRecord":
+		if e.ComplexityRoot.Domain.VerificationRecord == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Domain.VerificationRecord(childComplexity), true
+	case "Domain.verified":
+		if e.ComplexityRoot.Domain.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Domain.Verified(childComplexity), true
+	case "Domain.verifiedAt":
+		if e.ComplexityRoot.Domain.VerifiedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Domain.VerifiedAt(childComplexity), true
 
 	case "DomainConnection.edges":
 		if e.ComplexityRoot.DomainConnection.Edges == nil {
@@ -2051,6 +2101,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateSplashPage(childComplexity, args["id"].(string), args["input"].(ent.UpdateSplashPageInput)), true
+	case "Mutation.verifyDomain":
+		if e.ComplexityRoot.Mutation.VerifyDomain == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyDomain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyDomain(childComplexity, args["id"].(string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -4175,6 +4236,7 @@ type Domain implements Node {
   host: String!
   redirectRoot: String!
   redirect404: String!
+  verifiedAt: Time
   """
   The per-table integer id, as the REST API shows it.
   """
@@ -4335,6 +4397,19 @@ input DomainWhereInput {
   redirect404HasSuffix: String
   redirect404EqualFold: String
   redirect404ContainsFold: String
+  """
+  verified_at field predicates
+  """
+  verifiedAt: Time
+  verifiedAtNEQ: Time
+  verifiedAtIn: [Time!]
+  verifiedAtNotIn: [Time!]
+  verifiedAtGT: Time
+  verifiedAtGTE: Time
+  verifiedAtLT: Time
+  verifiedAtLTE: Time
+  verifiedAtIsNil: Boolean
+  verifiedAtNotNil: Boolean
 }
 type Link implements Node {
   id: ID! @goField(name: "GlobalID")
@@ -6111,6 +6186,24 @@ extend type Domain {
   Short links on this domain.
   """
   linkCount: Int!
+  """
+  Whether ownership is proven: only a verified domain serves its links.
+  """
+  verified: Boolean!
+  """
+  The DNS record proving ownership: publish it, then run verifyDomain (the
+  server also rechecks unverified domains every few minutes).
+  """
+  verificationRecord: DNSRecord!
+}
+
+"""
+A DNS record to publish.
+"""
+type DNSRecord {
+  name: String!
+  type: String!
+  value: String!
 }
 
 extend type ChannelItem {
@@ -6160,6 +6253,11 @@ extend type Mutation {
   createDomain(input: CreateDomainInput!): Domain!
   updateDomain(id: ID!, input: UpdateDomainInput!): Domain!
   deleteDomain(id: ID!): DeletePayload!
+  """
+  Checks the domain's DNS TXT record now and returns the domain with its
+  status; a domain already verified by another account is a CONFLICT.
+  """
+  verifyDomain(id: ID!): Domain!
 
   createChannel(input: CreateChannelInput!): Channel!
   updateChannel(id: ID!, input: UpdateChannelInput!): Channel!
@@ -6653,6 +6751,18 @@ func (ec *executionContext) childFields_CtaOverlayEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type CtaOverlayEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DNSRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_DNSRecord_name(ctx, field)
+	case "type":
+		return ec.fieldContext_DNSRecord_type(ctx, field)
+	case "value":
+		return ec.fieldContext_DNSRecord_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DNSRecord", field.Name)
+}
+
 func (ec *executionContext) childFields_DeepLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "apple":
@@ -6699,10 +6809,16 @@ func (ec *executionContext) childFields_Domain(ctx context.Context, field graphq
 		return ec.fieldContext_Domain_redirectRoot(ctx, field)
 	case "redirect404":
 		return ec.fieldContext_Domain_redirect404(ctx, field)
+	case "verifiedAt":
+		return ec.fieldContext_Domain_verifiedAt(ctx, field)
 	case "rowId":
 		return ec.fieldContext_Domain_rowId(ctx, field)
 	case "linkCount":
 		return ec.fieldContext_Domain_linkCount(ctx, field)
+	case "verified":
+		return ec.fieldContext_Domain_verified(ctx, field)
+	case "verificationRecord":
+		return ec.fieldContext_Domain_verificationRecord(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Domain", field.Name)
 }
@@ -7916,6 +8032,20 @@ func (ec *executionContext) field_Mutation_updateSplashPage_args(ctx context.Con
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifyDomain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -11444,6 +11574,75 @@ func (ec *executionContext) fieldContext_CtaOverlayEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("CtaOverlayEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _DNSRecord_name(ctx context.Context, field graphql.CollectedField, obj *model.DNSRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DNSRecord_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DNSRecord_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DNSRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _DNSRecord_type(ctx context.Context, field graphql.CollectedField, obj *model.DNSRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DNSRecord_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DNSRecord_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DNSRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _DNSRecord_value(ctx context.Context, field graphql.CollectedField, obj *model.DNSRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DNSRecord_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DNSRecord_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DNSRecord", field, false, false, "String")
+}
+
 func (ec *executionContext) _DeepLink_apple(ctx context.Context, field graphql.CollectedField, obj *schematype.DeepLink) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11743,6 +11942,29 @@ func (ec *executionContext) fieldContext_Domain_redirect404(_ context.Context, f
 	return graphql.NewScalarFieldContext("Domain", field, false, false, "String")
 }
 
+func (ec *executionContext) _Domain_verifiedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Domain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Domain_verifiedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Domain_verifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Domain", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Domain_rowId(ctx context.Context, field graphql.CollectedField, obj *ent.Domain) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11787,6 +12009,61 @@ func (ec *executionContext) _Domain_linkCount(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Domain_linkCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Domain", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Domain_verified(ctx context.Context, field graphql.CollectedField, obj *ent.Domain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Domain_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Domain().Verified(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Domain_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Domain", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Domain_verificationRecord(ctx context.Context, field graphql.CollectedField, obj *ent.Domain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Domain_verificationRecord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Domain().VerificationRecord(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DNSRecord) graphql.Marshaler {
+			return ec.marshalNDNSRecord2ᚖshortenerᚋgraphᚋmodelᚐDNSRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Domain_verificationRecord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Domain",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DNSRecord(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DomainConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.DomainConnection) (ret graphql.Marshaler) {
@@ -13585,6 +13862,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteDomain(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_verifyDomain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyDomain(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Domain) graphql.Marshaler {
+			return ec.marshalNDomain2ᚖshortenerᚋentᚐDomain(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyDomain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Domain(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23548,7 +23869,7 @@ func (ec *executionContext) unmarshalInputDomainWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "domain", "domainNEQ", "domainIn", "domainNotIn", "domainGT", "domainGTE", "domainLT", "domainLTE", "domainContains", "domainHasPrefix", "domainHasSuffix", "domainEqualFold", "domainContainsFold", "host", "hostNEQ", "hostIn", "hostNotIn", "hostGT", "hostGTE", "hostLT", "hostLTE", "hostContains", "hostHasPrefix", "hostHasSuffix", "hostEqualFold", "hostContainsFold", "redirectRoot", "redirectRootNEQ", "redirectRootIn", "redirectRootNotIn", "redirectRootGT", "redirectRootGTE", "redirectRootLT", "redirectRootLTE", "redirectRootContains", "redirectRootHasPrefix", "redirectRootHasSuffix", "redirectRootEqualFold", "redirectRootContainsFold", "redirect404", "redirect404NEQ", "redirect404In", "redirect404NotIn", "redirect404GT", "redirect404GTE", "redirect404LT", "redirect404LTE", "redirect404Contains", "redirect404HasPrefix", "redirect404HasSuffix", "redirect404EqualFold", "redirect404ContainsFold"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "domain", "domainNEQ", "domainIn", "domainNotIn", "domainGT", "domainGTE", "domainLT", "domainLTE", "domainContains", "domainHasPrefix", "domainHasSuffix", "domainEqualFold", "domainContainsFold", "host", "hostNEQ", "hostIn", "hostNotIn", "hostGT", "hostGTE", "hostLT", "hostLTE", "hostContains", "hostHasPrefix", "hostHasSuffix", "hostEqualFold", "hostContainsFold", "redirectRoot", "redirectRootNEQ", "redirectRootIn", "redirectRootNotIn", "redirectRootGT", "redirectRootGTE", "redirectRootLT", "redirectRootLTE", "redirectRootContains", "redirectRootHasPrefix", "redirectRootHasSuffix", "redirectRootEqualFold", "redirectRootContainsFold", "redirect404", "redirect404NEQ", "redirect404In", "redirect404NotIn", "redirect404GT", "redirect404GTE", "redirect404LT", "redirect404LTE", "redirect404Contains", "redirect404HasPrefix", "redirect404HasSuffix", "redirect404EqualFold", "redirect404ContainsFold", "verifiedAt", "verifiedAtNEQ", "verifiedAtIn", "verifiedAtNotIn", "verifiedAtGT", "verifiedAtGTE", "verifiedAtLT", "verifiedAtLTE", "verifiedAtIsNil", "verifiedAtNotNil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24108,6 +24429,76 @@ func (ec *executionContext) unmarshalInputDomainWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.Redirect404ContainsFold = data
+		case "verifiedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerifiedAt = data
+		case "verifiedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerifiedAtNEQ = data
+		case "verifiedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerifiedAtIn = data
+		case "verifiedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerifiedAtNotIn = data
+		case "verifiedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerifiedAtGT = data
+		case "verifiedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerifiedAtGTE = data
+		case "verifiedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerifiedAtLT = data
+		case "verifiedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerifiedAtLTE = data
+		case "verifiedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerifiedAtIsNil = data
+		case "verifiedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerifiedAtNotNil = data
 		}
 	}
 	return it, nil
@@ -30553,6 +30944,49 @@ func (ec *executionContext) _CtaOverlayEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var dNSRecordImplementors = []string{"DNSRecord"}
+
+func (ec *executionContext) _DNSRecord(ctx context.Context, sel ast.SelectionSet, obj *model.DNSRecord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dNSRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DNSRecord")
+		case "name":
+			out.Values[i] = ec._DNSRecord_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._DNSRecord_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._DNSRecord_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deepLinkImplementors = []string{"DeepLink"}
 
 func (ec *executionContext) _DeepLink(ctx context.Context, sel ast.SelectionSet, obj *schematype.DeepLink) graphql.Marshaler {
@@ -30713,6 +31147,11 @@ func (ec *executionContext) _Domain(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "verifiedAt":
+			out.Values[i] = ec._Domain_verifiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "rowId":
 			out.Values[i] = ec._Domain_rowId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -30723,6 +31162,18 @@ func (ec *executionContext) _Domain(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Domain_linkCount(ctx, field, obj)
+				})
+		case "verified":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Domain_verified(ctx, field, obj)
+				})
+		case "verificationRecord":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Domain_verificationRecord(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -31279,6 +31730,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteDomain":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteDomain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifyDomain":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyDomain(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -33100,6 +33558,14 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 		graphql.AddInvalidNullFromMarshaler(ctx, "Cursor!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNDNSRecord2ᚖshortenerᚋgraphᚋmodelᚐDNSRecord(ctx context.Context, sel ast.SelectionSet, v *model.DNSRecord) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DNSRecord!")
+		return graphql.Null
+	}
+	return ec._DNSRecord(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDeletePayload2ᚖshortenerᚋgraphᚋmodelᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {

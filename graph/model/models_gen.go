@@ -77,6 +77,13 @@ type CreateQRCodeInput struct {
 	Logo *graphql.Upload `json:"logo,omitempty"`
 }
 
+// A DNS record to publish.
+type DNSRecord struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
 type DeepLinkInput struct {
 	Apple  *string `json:"apple,omitempty"`
 	Google *string `json:"google,omitempty"`
