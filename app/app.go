@@ -134,6 +134,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	res.Log = cfg.Log
 	res.DomainVerification = cfg.DomainVerification
 	res.LookupTXT = txtLookup(cfg.DNSResolver)
+	res.Dialect = dialectOf(cfg.DB)
 	a := &App{Config: cfg, Client: client, Resolver: res, Limiter: ratelimit.New(cfg.Now),
 		keys: account.NewKeyCache(client, keyCacheTTL)}
 	if err := a.startAnalytics(ctx); err != nil {

@@ -2,7 +2,7 @@ package graph
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"net/url"
 	"slices"
 	"strings"
@@ -11,7 +11,6 @@ import (
 	"shortener/apperr"
 	"shortener/auth"
 	"shortener/ent"
-	"shortener/ent/biopage"
 	"shortener/ent/channelitem"
 	"shortener/ent/domain"
 	entlink "shortener/ent/link"
@@ -140,26 +139,6 @@ func (r *Resolver) ShortURL(ctx context.Context, l *ent.Link) (string, error) {
 		}
 	}
 	return strings.TrimRight(d.Domain, "/") + "/" + l.Alias, nil
-}
-
-// aliasTaken reports whether alias is in use on a domain (0: the base host),
-// by a link other than except, or by a bio page on the base host.
-func (r *Resolver) aliasTaken(ctx context.Context, domainID int, alias string, except int) (bool, error) {
-	sys := auth.SystemContext(ctx)
-	q := r.Client.Link.Query().Where(entlink.AliasEQ(alias), entlink.IDNEQ(except))
-	if domainID == 0 {
-		q = q.Where(entlink.DomainIDIsNil())
-	} else {
-		q = q.Where(entlink.DomainIDEQ(domainID))
-	}
-	n, err := q.Count(sys)
-	if err != nil || n > 0 {
-		return n > 0, err
-	}
-	if domainID == 0 {
-		return r.Client.BioPage.Query().Where(biopage.AliasEQ(alias)).Exist(sys)
-	}
-	return false, nil
 }
 
 // checkOwned fails with an Invalid error on field when one of ids is not an
@@ -402,28 +381,23 @@ func (r *Resolver) CreateLink(ctx context.Context, in model.CreateLinkInput) (*e
 		alias := link.NewAlias(aliasLength)
 		if custom {
 			alias = *s.alias
-			taken, err := r.aliasTaken(ctx, domainID, alias, 0)
-			if err != nil {
-				return nil, err
-			}
-			if taken {
-				return nil, &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("alias %q is already taken", alias), Field: "custom"}
-			}
 		}
-		l, err := r.insertLink(ctx, s, alias)
+		l, err := r.insertLink(ctx, s, alias, domainID == 0)
 		if err == nil {
 			return l, nil
 		}
-		if !ent.IsConstraintError(err) {
+		if !ent.IsConstraintError(err) && !errors.Is(err, errBaseNameTaken) {
 			return nil, err
 		}
 		if custom || attempt >= 5 {
-			return nil, &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("alias %q is already taken", alias), Field: "custom"}
+			return nil, aliasConflict("custom", alias)
 		}
 	}
 }
 
-func (r *Resolver) insertLink(ctx context.Context, s *linkSpec, alias string) (*ent.Link, error) {
+// insertLink stores the link; base says it goes on the base host, where it
+// claims its alias first (claimBaseName).
+func (r *Resolver) insertLink(ctx context.Context, s *linkSpec, alias string, base bool) (*ent.Link, error) {
 	// Hash before any transaction: bcrypt takes tens of milliseconds and a
 	// SQLite transaction holds the one write connection.
 	var hash string
@@ -434,15 +408,24 @@ func (r *Resolver) insertLink(ctx context.Context, s *linkSpec, alias string) (*
 		}
 		hash = h
 	}
-	if s.channelID == 0 {
-		// One INSERT (ent adds its own transaction for pixel edges).
+	if s.channelID == 0 && !base {
+		// One INSERT (ent adds its own transaction for pixel edges); the
+		// (domain, alias) index keeps branded aliases unique.
 		return buildLink(r.Client, s, alias, hash).Save(ctx)
 	}
 	var l *ent.Link
 	err := withTx(ctx, r.Client, func(tx *ent.Client) error {
+		if base {
+			if err := r.claimBaseName(ctx, tx, alias, 0, 0); err != nil {
+				return err
+			}
+		}
 		var err error
 		if l, err = buildLink(tx, s, alias, hash).Save(ctx); err != nil {
 			return err
+		}
+		if s.channelID == 0 {
+			return nil
 		}
 		return addChannelItem(ctx, tx, s.channelID, l.ID)
 	})
@@ -549,15 +532,9 @@ func (r *Resolver) UpdateLink(ctx context.Context, id int, in model.UpdateLinkIn
 	if s.alias != nil && *s.alias != "" {
 		alias = *s.alias
 	}
-	if alias != cur.Alias || s.domainID != nil {
-		taken, err := r.aliasTaken(ctx, domainID, alias, cur.ID)
-		if err != nil {
-			return nil, err
-		}
-		if taken {
-			return nil, &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("alias %q is already taken", alias), Field: "custom"}
-		}
-	}
+	// A new name on the base host is claimed in the transaction; on a
+	// branded domain the (domain, alias) index refuses a taken one.
+	claim := domainID == 0 && (alias != cur.Alias || cur.DomainID != nil)
 	var hash string // outside the transaction, as in insertLink
 	if s.password != nil && *s.password != "" {
 		if hash, err = auth.HashPassword(*s.password); err != nil {
@@ -566,6 +543,11 @@ func (r *Resolver) UpdateLink(ctx context.Context, id int, in model.UpdateLinkIn
 	}
 	var out *ent.Link
 	err = withTx(ctx, r.Client, func(tx *ent.Client) error {
+		if claim {
+			if err := r.claimBaseName(ctx, tx, alias, cur.ID, 0); err != nil {
+				return err
+			}
+		}
 		u := tx.Link.UpdateOneID(id).SetAlias(alias)
 		if s.url != nil {
 			u.SetLongURL(*s.url)
@@ -640,8 +622,8 @@ func (r *Resolver) UpdateLink(ctx context.Context, id int, in model.UpdateLinkIn
 		}
 		return nil
 	})
-	if ent.IsConstraintError(err) {
-		return nil, &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("alias %q is already taken", alias), Field: "custom"}
+	if ent.IsConstraintError(err) || errors.Is(err, errBaseNameTaken) {
+		return nil, aliasConflict("custom", alias)
 	}
 	if err != nil {
 		return nil, err

@@ -70,6 +70,9 @@ type Resolver struct {
 	// LookupTXT resolves TXT records for domain verification; nil uses
 	// net.DefaultResolver.
 	LookupTXT func(ctx context.Context, name string) ([]string, error)
+	// Dialect is the store's SQL dialect (entgo.io/ent/dialect); on
+	// PostgreSQL claimBaseName takes an advisory lock.
+	Dialect string
 }
 
 // NewResolver returns a resolver with defaults filled in.

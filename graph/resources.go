@@ -15,7 +15,6 @@ import (
 	"shortener/apperr"
 	"shortener/auth"
 	"shortener/ent"
-	"shortener/ent/biopage"
 	"shortener/ent/campaign"
 	"shortener/ent/channelitem"
 	"shortener/ent/domain"
@@ -389,19 +388,27 @@ func checkBio(alias *string, avatar *string, links []schematype.BioLink) error {
 	return nil
 }
 
-func (r *Resolver) bioAliasTaken(ctx context.Context, alias string, except int) error {
-	sys := auth.SystemContext(ctx)
-	taken, err := r.Client.BioPage.Query().Where(biopage.AliasEQ(alias), biopage.IDNEQ(except)).Exist(sys)
-	if err == nil && !taken {
-		taken, err = r.Client.Link.Query().Where(entlink.AliasEQ(alias), entlink.DomainIDIsNil()).Exist(sys)
+// saveBio runs write (a create when id is 0) in a transaction that first
+// claims alias on the base host when it is set (claimBaseName).
+func (r *Resolver) saveBio(ctx context.Context, id int, alias *string, write func(tx *ent.Client) (*ent.BioPage, error)) (*ent.BioPage, error) {
+	var out *ent.BioPage
+	err := withTx(ctx, r.Client, func(tx *ent.Client) error {
+		if alias != nil {
+			if err := r.claimBaseName(ctx, tx, *alias, 0, id); err != nil {
+				return err
+			}
+		}
+		var err error
+		out, err = write(tx)
+		return err
+	})
+	if alias != nil && (errors.Is(err, errBaseNameTaken) || ent.IsConstraintError(err)) {
+		return nil, aliasConflict("alias", *alias)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if taken {
-		return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("alias %q is already taken", alias), Field: "alias"}
-	}
-	return nil
+	return out.Unwrap(), nil
 }
 
 // ---- QR codes ----

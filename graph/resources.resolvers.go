@@ -303,10 +303,9 @@ func (r *mutationResolver) CreateBioPage(ctx context.Context, input ent.CreateBi
 	if err := checkBio(&input.Alias, input.Avatar, input.Links); err != nil {
 		return nil, err
 	}
-	if err := r.bioAliasTaken(ctx, input.Alias, 0); err != nil {
-		return nil, err
-	}
-	return r.Client.BioPage.Create().SetInput(input).Save(ctx)
+	return r.saveBio(ctx, 0, &input.Alias, func(tx *ent.Client) (*ent.BioPage, error) {
+		return tx.BioPage.Create().SetInput(input).Save(ctx)
+	})
 }
 
 // UpdateBioPage is the resolver for the updateBioPage field.
@@ -321,20 +320,17 @@ func (r *mutationResolver) UpdateBioPage(ctx context.Context, id string, input e
 	if err := checkBio(input.Alias, input.Avatar, append(input.Links, input.AppendLinks...)); err != nil {
 		return nil, err
 	}
-	if input.Alias != nil {
-		if err := r.bioAliasTaken(ctx, *input.Alias, n); err != nil {
-			return nil, err
-		}
-	}
 	// entgql's generated Mutate appends input.Links instead of
 	// input.AppendLinks, so append here and keep it out of SetInput.
 	appendLinks := input.AppendLinks
 	input.AppendLinks = nil
-	u := r.Client.BioPage.UpdateOneID(n).SetInput(input)
-	if len(appendLinks) > 0 {
-		u.AppendLinks(appendLinks)
-	}
-	return u.Save(ctx)
+	return r.saveBio(ctx, n, input.Alias, func(tx *ent.Client) (*ent.BioPage, error) {
+		u := tx.BioPage.UpdateOneID(n).SetInput(input)
+		if len(appendLinks) > 0 {
+			u.AppendLinks(appendLinks)
+		}
+		return u.Save(ctx)
+	})
 }
 
 // DeleteBioPage is the resolver for the deleteBioPage field.

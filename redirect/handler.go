@@ -54,7 +54,7 @@ type Handler struct {
 	cfg       Config
 	throttle  *ratelimit.Limiter
 	ipTries   *ratelimit.Limiter // wrong passwords per client address, all links
-	rotations sync.Map           // campaign id -> *atomic.Uint64
+	rotations sync.Map           // campaign id -> *atomic.Int64, the link id served last
 }
 
 // ValidStatus reports whether code may answer a redirect.

@@ -471,6 +471,14 @@ var (
 					Where: "domain_id IS NULL",
 				},
 			},
+			{
+				Name:    "link_campaign_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{LinksColumns[22], LinksColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "campaign_id IS NOT NULL",
+				},
+			},
 		},
 	}
 	// PixelsColumns holds the columns for the "pixels" table.

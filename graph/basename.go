@@ -1,0 +1,68 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"entgo.io/ent/dialect"
+
+	"shortener/apperr"
+	"shortener/auth"
+	"shortener/ent"
+	"shortener/ent/biopage"
+	entlink "shortener/ent/link"
+)
+
+// Names on the base host: a link with no branded domain and a bio page are
+// both served at /{alias}, so they share one namespace. Every write that
+// gives the base host a name (creating or renaming a base-host link, moving
+// a link back to the base host, creating or renaming a bio page) calls
+// claimBaseName inside its transaction, before it writes. That is the one
+// mechanism (docs/decisions/0005-base-host-names.md):
+//
+//   - writers of one name are serialised: on SQLite every write transaction
+//     holds the single write connection from BEGIN IMMEDIATE; on PostgreSQL
+//     claimBaseName takes a transaction-scoped advisory lock on the name;
+//   - then it looks in both tables, so the second writer sees the first's
+//     committed row and gets Conflict.
+//
+// The unique indexes on each table still catch link-link and bio-bio races
+// on their own; this covers the pair no index can span.
+
+// baseNameLockClass is the first key of the PostgreSQL advisory lock (the
+// second is the name's hash), so these locks never meet other users of
+// advisory locks.
+const baseNameLockClass = 0x5348 // "SH"
+
+// errBaseNameTaken is claimBaseName's answer when the name is held; callers
+// turn it into their own Conflict (field "custom" or "alias").
+var errBaseNameTaken = errors.New("base-host name taken")
+
+// claimBaseName serialises writers of alias on the base host and reports
+// errBaseNameTaken when a link (other than exceptLink) or a bio page (other
+// than exceptBio) holds it. tx must be a transaction's client.
+func (r *Resolver) claimBaseName(ctx context.Context, tx *ent.Client, alias string, exceptLink, exceptBio int) error {
+	if r.Dialect == dialect.Postgres {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", baseNameLockClass, alias); err != nil {
+			return err
+		}
+	}
+	sys := auth.SystemContext(ctx)
+	taken, err := tx.Link.Query().Where(entlink.AliasEQ(alias), entlink.DomainIDIsNil(), entlink.IDNEQ(exceptLink)).Exist(sys)
+	if err == nil && !taken {
+		taken, err = tx.BioPage.Query().Where(biopage.AliasEQ(alias), biopage.IDNEQ(exceptBio)).Exist(sys)
+	}
+	if err != nil {
+		return err
+	}
+	if taken {
+		return errBaseNameTaken
+	}
+	return nil
+}
+
+// aliasConflict is the Conflict error of a taken alias on field.
+func aliasConflict(field, alias string) error {
+	return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("alias %q is already taken", alias), Field: field}
+}
