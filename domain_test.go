@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"shortener/auth"
 	"shortener/ent/domain"
-	"shortener/store"
-	"shortener/store/storetest"
+	"shortener/internal/auth"
+	"shortener/internal/store"
+	"shortener/internal/store/storetest"
 )
 
 // `shortener domain verify` marks an unverified claim verified.

@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"shortener/auth"
 	"shortener/ent/click"
-	"shortener/store"
+	"shortener/internal/auth"
+	"shortener/internal/store"
 )
 
 var addrRE = regexp.MustCompile(`msg=serving addr=(\S+)`)

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"shortener/ent/click"
-	"shortener/store"
+	"shortener/internal/store"
 )
 
 // startServe runs `shortener serve` in-process with args on a fresh SQLite

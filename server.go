@@ -22,14 +22,14 @@ import (
 	"syscall"
 	"time"
 
-	"shortener/account"
-	"shortener/app"
-	"shortener/auth"
 	"shortener/ent/domain"
 	"shortener/ent/user"
 	"shortener/graph"
+	"shortener/internal/account"
+	"shortener/internal/app"
+	"shortener/internal/auth"
 	"shortener/internal/hostname"
-	"shortener/store"
+	"shortener/internal/store"
 )
 
 func main() {

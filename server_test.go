@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"shortener/store/storetest"
+	"shortener/internal/store/storetest"
 )
 
 // runUserCreate runs `shortener user create` and returns its stdout, stderr and

@@ -16,7 +16,7 @@ import (
 	"shortener/ent/qrcode"
 	"shortener/ent/splashpage"
 	"shortener/ent/user"
-	"shortener/gid"
+	"shortener/internal/gid"
 )
 
 // GlobalID returns the opaque GraphQL id of the APIKey.

@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"shortener/app"
-	"shortener/app/apptest"
-	"shortener/auth"
 	entuser "shortener/ent/user"
-	"shortener/gid"
+	"shortener/internal/app"
+	"shortener/internal/app/apptest"
+	"shortener/internal/auth"
+	"shortener/internal/gid"
 )
 
 // The four operations a client outside this repository relies on, exactly as

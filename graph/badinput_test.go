@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"shortener/gid"
+	"shortener/internal/gid"
 )
 
 // Bodies that are not a GraphQL request get a GraphQL-shaped error with a

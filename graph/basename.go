@@ -7,11 +7,11 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"shortener/apperr"
-	"shortener/auth"
 	"shortener/ent"
 	"shortener/ent/biopage"
 	entlink "shortener/ent/link"
+	"shortener/internal/apperr"
+	"shortener/internal/auth"
 )
 
 // Names on the base host: a link with no branded domain and a bio page are

@@ -7,8 +7,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"shortener/apperr"
-	"shortener/ratelimit"
+	"shortener/internal/apperr"
+	"shortener/internal/ratelimit"
 )
 
 // chargeMutations charges every mutation root field of a document against

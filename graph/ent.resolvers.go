@@ -7,9 +7,9 @@ package graph
 
 import (
 	"context"
-	"shortener/apperr"
 	"shortener/ent"
 	"shortener/graph/generated"
+	"shortener/internal/apperr"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"

@@ -8,8 +8,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"shortener/apperr"
-	"shortener/auth"
+	"shortener/internal/apperr"
+	"shortener/internal/auth"
 )
 
 var internalError = &apperr.Error{Code: apperr.Internal, Message: "internal error"}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"shortener/app/apptest"
+	"shortener/internal/app/apptest"
 )
 
 // refs are the global ids of one user's objects of every kind.

@@ -8,10 +8,10 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"shortener/app"
-	"shortener/app/apptest"
-	"shortener/auth"
 	"shortener/ent"
+	"shortener/internal/app"
+	"shortener/internal/app/apptest"
+	"shortener/internal/auth"
 )
 
 // user is a signed-up account: its API key and global id.

@@ -6,10 +6,10 @@ import (
 
 	"entgo.io/contrib/entgql"
 
-	"shortener/apperr"
 	"shortener/ent"
-	"shortener/gid"
 	"shortener/graph/model"
+	"shortener/internal/apperr"
+	"shortener/internal/gid"
 )
 
 // DefaultPageSize is the page size of a connection asked for without first

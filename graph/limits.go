@@ -16,7 +16,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
 
-	"shortener/apperr"
+	"shortener/internal/apperr"
 )
 
 // Limits of one /graphql request, checked before anything runs. Past them the

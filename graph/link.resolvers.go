@@ -7,10 +7,10 @@ package graph
 
 import (
 	"context"
-	"shortener/analytics"
-	"shortener/apperr"
 	"shortener/ent"
 	"shortener/graph/model"
+	"shortener/internal/analytics"
+	"shortener/internal/apperr"
 	"time"
 )
 

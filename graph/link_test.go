@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"shortener/auth"
 	"shortener/ent/link"
-	"shortener/gid"
+	"shortener/internal/auth"
+	"shortener/internal/gid"
 )
 
 // linkFields selects every field of a link.

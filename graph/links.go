@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"shortener/apperr"
-	"shortener/auth"
 	"shortener/ent"
 	"shortener/ent/channelitem"
 	"shortener/ent/domain"
@@ -17,10 +15,12 @@ import (
 	"shortener/ent/pixel"
 	"shortener/ent/schema/schematype"
 	"shortener/graph/model"
-	"shortener/link"
+	"shortener/internal/apperr"
+	"shortener/internal/auth"
+	"shortener/internal/shortlink"
 )
 
-// maxTargets bounds each targeting list of a link.
+// maxTargets bounds each targeting list of a shortlink.
 const maxTargets = 50
 
 // aliasLength is the length of generated aliases.
@@ -64,7 +64,7 @@ func (s *linkSpec) setTargets(geo []*model.GeoTargetInput, dev []*model.DeviceTa
 			if c == "" || len(c) > 100 {
 				return apperr.InvalidField("geoTargets", "a geo target needs a country")
 			}
-			if err := link.ValidateURL("geoTargets", g.URL); err != nil {
+			if err := shortlink.ValidateURL("geoTargets", g.URL); err != nil {
 				return err
 			}
 			s.geo = append(s.geo, schematype.GeoTarget{Country: c, URL: g.URL})
@@ -80,7 +80,7 @@ func (s *linkSpec) setTargets(geo []*model.GeoTargetInput, dev []*model.DeviceTa
 			if name == "" || len(name) > 100 {
 				return apperr.InvalidField("deviceTargets", "a device target needs a device")
 			}
-			if err := link.ValidateURL("deviceTargets", d.URL); err != nil {
+			if err := shortlink.ValidateURL("deviceTargets", d.URL); err != nil {
 				return err
 			}
 			s.device = append(s.device, schematype.DeviceTarget{Device: name, URL: d.URL})
@@ -96,7 +96,7 @@ func (s *linkSpec) setTargets(geo []*model.GeoTargetInput, dev []*model.DeviceTa
 			if code == "" || len(code) > 35 {
 				return apperr.InvalidField("languageTargets", "a language target needs a language code")
 			}
-			if err := link.ValidateURL("languageTargets", l.URL); err != nil {
+			if err := shortlink.ValidateURL("languageTargets", l.URL); err != nil {
 				return err
 			}
 			s.language = append(s.language, schematype.LanguageTarget{Language: code, URL: l.URL})
@@ -317,10 +317,10 @@ func (s *linkSpec) setDeepLink(in *model.DeepLinkInput) error {
 		d.Google = *in.Google
 	}
 	d.Auto = in.Auto != nil && *in.Auto
-	if err := link.ValidateOptionalURL("deepLink.apple", d.Apple); err != nil {
+	if err := shortlink.ValidateOptionalURL("deepLink.apple", d.Apple); err != nil {
 		return err
 	}
-	if err := link.ValidateOptionalURL("deepLink.google", d.Google); err != nil {
+	if err := shortlink.ValidateOptionalURL("deepLink.google", d.Google); err != nil {
 		return err
 	}
 	s.deepLink = d
@@ -331,17 +331,17 @@ func (s *linkSpec) setDeepLink(in *model.DeepLinkInput) error {
 // page implies CUSTOM_SPLASH and an overlay OVERLAY.
 func (s *linkSpec) check() error {
 	if s.url != nil {
-		if err := link.ValidateURL("url", *s.url); err != nil {
+		if err := shortlink.ValidateURL("url", *s.url); err != nil {
 			return err
 		}
 	}
 	if s.alias != nil && *s.alias != "" {
-		if err := link.ValidateAlias("custom", *s.alias); err != nil {
+		if err := shortlink.ValidateAlias("custom", *s.alias); err != nil {
 			return err
 		}
 	}
 	if s.metaImage != nil {
-		if err := link.ValidateOptionalURL("metaImageUrl", *s.metaImage); err != nil {
+		if err := shortlink.ValidateOptionalURL("metaImageUrl", *s.metaImage); err != nil {
 			return err
 		}
 	}
@@ -378,7 +378,7 @@ func (r *Resolver) CreateLink(ctx context.Context, in model.CreateLinkInput) (*e
 	}
 	custom := s.alias != nil && *s.alias != ""
 	for attempt := 0; ; attempt++ {
-		alias := link.NewAlias(aliasLength)
+		alias := shortlink.NewAlias(aliasLength)
 		if custom {
 			alias = *s.alias
 		}

@@ -8,7 +8,6 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 
-	"shortener/apperr"
 	"shortener/ent"
 	"shortener/ent/campaign"
 	"shortener/ent/channel"
@@ -19,6 +18,7 @@ import (
 	"shortener/ent/pixel"
 	"shortener/ent/qrcode"
 	"shortener/ent/splashpage"
+	"shortener/internal/apperr"
 	"shortener/internal/hostname"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"shortener/app/apptest"
+	"shortener/internal/app/apptest"
 )
 
 // everything is one query for all of a user's objects, to compare before

@@ -9,7 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"shortener/apperr"
+	"shortener/internal/apperr"
 )
 
 // pageLimit checks the page size of every connection in an operation before

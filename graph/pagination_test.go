@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"shortener/app/apptest"
-	"shortener/gid"
+	"shortener/internal/app/apptest"
+	"shortener/internal/gid"
 )
 
 type page struct {

@@ -6,9 +6,9 @@ import (
 	"sync"
 	"testing"
 
-	"shortener/app"
-	"shortener/app/apptest"
 	"shortener/ent"
+	"shortener/internal/app"
+	"shortener/internal/app/apptest"
 )
 
 // stmtCounter counts the SQL statements the ent client runs (through

@@ -20,9 +20,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"shortener/analytics"
 	"shortener/ent"
 	"shortener/graph/generated"
+	"shortener/internal/analytics"
 )
 
 // StatsSource computes click statistics; the analytics package provides it.

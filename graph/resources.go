@@ -11,9 +11,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"shortener/analytics"
-	"shortener/apperr"
-	"shortener/auth"
 	"shortener/ent"
 	"shortener/ent/campaign"
 	"shortener/ent/channelitem"
@@ -22,8 +19,11 @@ import (
 	"shortener/ent/qrcode"
 	"shortener/ent/schema/schematype"
 	"shortener/graph/model"
+	"shortener/internal/analytics"
+	"shortener/internal/apperr"
+	"shortener/internal/auth"
 	"shortener/internal/hostname"
-	"shortener/link"
+	"shortener/internal/shortlink"
 )
 
 var (
@@ -39,7 +39,7 @@ var (
 // literal or numeric form, localhost, a dot-less name or the base host in
 // any form (port, trailing dot, case).
 func (r *Resolver) domainHost(raw string) (string, error) {
-	if err := link.ValidateURL("domain", raw); err != nil {
+	if err := shortlink.ValidateURL("domain", raw); err != nil {
 		return "", err
 	}
 	u, _ := url.Parse(raw)
@@ -80,12 +80,12 @@ func BaseHost(baseURL string) string {
 
 func checkDomainRedirects(root, notFound *string) error {
 	if root != nil {
-		if err := link.ValidateOptionalURL("redirectRoot", *root); err != nil {
+		if err := shortlink.ValidateOptionalURL("redirectRoot", *root); err != nil {
 			return err
 		}
 	}
 	if notFound != nil {
-		return link.ValidateOptionalURL("redirect404", *notFound)
+		return shortlink.ValidateOptionalURL("redirect404", *notFound)
 	}
 	return nil
 }
@@ -365,12 +365,12 @@ func (r *Resolver) DeleteCampaign(ctx context.Context, id int) error {
 
 func checkBio(alias *string, avatar *string, links []schematype.BioLink) error {
 	if alias != nil {
-		if err := link.ValidateAlias("alias", *alias); err != nil {
+		if err := shortlink.ValidateAlias("alias", *alias); err != nil {
 			return err
 		}
 	}
 	if avatar != nil {
-		if err := link.ValidateOptionalURL("avatar", *avatar); err != nil {
+		if err := shortlink.ValidateOptionalURL("avatar", *avatar); err != nil {
 			return err
 		}
 	}
@@ -381,7 +381,7 @@ func checkBio(alias *string, avatar *string, links []schematype.BioLink) error {
 		if strings.TrimSpace(l.Title) == "" || len(l.Title) > 255 {
 			return apperr.InvalidField("links", "a bio link needs a title of at most 255 characters")
 		}
-		if err := link.ValidateURL("links", l.URL); err != nil {
+		if err := shortlink.ValidateURL("links", l.URL); err != nil {
 			return err
 		}
 	}
@@ -453,7 +453,7 @@ func (r *Resolver) checkQRData(typ qrcode.Type, data any) (any, error) {
 		if !ok {
 			return nil, apperr.InvalidField("data", "data of a link QR code is a URL string")
 		}
-		return s, link.ValidateURL("data", s)
+		return s, shortlink.ValidateURL("data", s)
 	case ok && strings.TrimSpace(s) == "":
 		return nil, apperr.InvalidField("data", "data is required")
 	}
@@ -509,7 +509,7 @@ func (r *Resolver) CreateQRCode(ctx context.Context, in model.CreateQRCodeInput)
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		q, err := c.SetAlias(link.NewAlias(aliasLength)).Save(ctx)
+		q, err := c.SetAlias(shortlink.NewAlias(aliasLength)).Save(ctx)
 		if err == nil || !ent.IsConstraintError(err) || attempt >= 5 {
 			return q, err
 		}
@@ -530,7 +530,7 @@ func (r *Resolver) qrLogo(ctx context.Context, logoURL *string, upload *uploadFi
 		}
 		return b, nil
 	case logoURL != nil && *logoURL != "":
-		if err := link.ValidateURL("logoUrl", *logoURL); err != nil {
+		if err := shortlink.ValidateURL("logoUrl", *logoURL); err != nil {
 			return nil, err
 		}
 		if r.QR == nil {

@@ -7,11 +7,11 @@ package graph
 
 import (
 	"context"
-	"shortener/analytics"
-	"shortener/apperr"
 	"shortener/ent"
 	"shortener/graph/model"
-	"shortener/link"
+	"shortener/internal/analytics"
+	"shortener/internal/apperr"
+	"shortener/internal/shortlink"
 	"time"
 )
 
@@ -237,7 +237,7 @@ func (r *mutationResolver) DeletePixel(ctx context.Context, id string) (*model.D
 // CreateSplashPage is the resolver for the createSplashPage field.
 func (r *mutationResolver) CreateSplashPage(ctx context.Context, input ent.CreateSplashPageInput) (*ent.SplashPage, error) {
 	if input.Image != nil {
-		if err := link.ValidateOptionalURL("image", *input.Image); err != nil {
+		if err := shortlink.ValidateOptionalURL("image", *input.Image); err != nil {
 			return nil, err
 		}
 	}
@@ -251,7 +251,7 @@ func (r *mutationResolver) UpdateSplashPage(ctx context.Context, id string, inpu
 		return nil, err
 	}
 	if input.Image != nil {
-		if err := link.ValidateOptionalURL("image", *input.Image); err != nil {
+		if err := shortlink.ValidateOptionalURL("image", *input.Image); err != nil {
 			return nil, err
 		}
 	}
@@ -269,7 +269,7 @@ func (r *mutationResolver) CreateCtaOverlay(ctx context.Context, input ent.Creat
 		return nil, err
 	}
 	if input.ButtonURL != nil {
-		if err := link.ValidateOptionalURL("buttonUrl", *input.ButtonURL); err != nil {
+		if err := shortlink.ValidateOptionalURL("buttonUrl", *input.ButtonURL); err != nil {
 			return nil, err
 		}
 	}
@@ -286,7 +286,7 @@ func (r *mutationResolver) UpdateCtaOverlay(ctx context.Context, id string, inpu
 		return nil, err
 	}
 	if input.ButtonURL != nil {
-		if err := link.ValidateOptionalURL("buttonUrl", *input.ButtonURL); err != nil {
+		if err := shortlink.ValidateOptionalURL("buttonUrl", *input.ButtonURL); err != nil {
 			return nil, err
 		}
 	}

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"shortener/app/apptest"
-	"shortener/gid"
+	"shortener/internal/app/apptest"
+	"shortener/internal/gid"
 )
 
 // totalCount returns the totalCount of a root connection.

@@ -7,12 +7,12 @@ package graph
 
 import (
 	"context"
-	"shortener/account"
-	"shortener/apperr"
-	"shortener/auth"
 	"shortener/ent"
 	"shortener/graph/generated"
 	"shortener/graph/model"
+	"shortener/internal/account"
+	"shortener/internal/apperr"
+	"shortener/internal/auth"
 )
 
 // Signup is the resolver for the signup field.

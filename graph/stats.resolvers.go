@@ -7,9 +7,9 @@ package graph
 
 import (
 	"context"
-	"shortener/analytics"
-	"shortener/apperr"
 	"shortener/graph/generated"
+	"shortener/internal/analytics"
+	"shortener/internal/apperr"
 )
 
 // TimeSeries is the resolver for the timeSeries field.

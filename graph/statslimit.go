@@ -8,8 +8,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"shortener/analytics"
-	"shortener/apperr"
+	"shortener/internal/analytics"
+	"shortener/internal/apperr"
 )
 
 // MaxStatsBuckets bounds the time-series buckets and breakdown rows one

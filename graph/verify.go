@@ -6,11 +6,11 @@ import (
 	"net"
 	"time"
 
-	"shortener/apperr"
-	"shortener/auth"
 	"shortener/ent"
 	"shortener/ent/domain"
 	"shortener/graph/model"
+	"shortener/internal/apperr"
+	"shortener/internal/auth"
 )
 
 // Domain ownership proof (docs/decisions/0004-domain-verification.md): the

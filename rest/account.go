@@ -6,8 +6,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"shortener/auth"
 	"shortener/graph/model"
+	"shortener/internal/auth"
 )
 
 // routesAccount registers the account routes.

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"testing"
 
-	"shortener/app"
-	"shortener/app/apptest"
+	"shortener/internal/app"
+	"shortener/internal/app/apptest"
 )
 
 // BenchmarkURLList measures GET /api/urls (a page of 15 of 200 links)

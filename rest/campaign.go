@@ -7,7 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"shortener/ent"
-	"shortener/gid"
+	"shortener/internal/gid"
 )
 
 // routesCampaign registers the campaign routes.

@@ -5,11 +5,11 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"shortener/apperr"
 	"shortener/ent"
 	"shortener/ent/channelitem"
-	"shortener/gid"
 	"shortener/graph/model"
+	"shortener/internal/apperr"
+	"shortener/internal/gid"
 )
 
 // routesChannel registers the channel routes.

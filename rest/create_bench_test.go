@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"shortener/app"
-	"shortener/app/apptest"
-	"shortener/auth"
+	"shortener/internal/app"
+	"shortener/internal/app/apptest"
+	"shortener/internal/auth"
 )
 
 // BenchmarkURLAddParallel is bench/create.sh in-process: POST /api/url/add

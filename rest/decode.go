@@ -13,7 +13,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"shortener/apperr"
+	"shortener/internal/apperr"
 )
 
 // maxBody bounds a request body; past it the answer is 413.

@@ -6,7 +6,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"shortener/ent"
-	"shortener/gid"
+	"shortener/internal/gid"
 )
 
 // routesDomain registers the branded domain routes.

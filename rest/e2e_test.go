@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"shortener/app"
-	"shortener/app/apptest"
-	"shortener/auth"
 	entlink "shortener/ent/link"
 	"shortener/ent/predicate"
-	"shortener/gid"
+	"shortener/internal/app"
+	"shortener/internal/app/apptest"
+	"shortener/internal/auth"
+	"shortener/internal/gid"
 )
 
 // api sends a REST request and decodes the JSON answer; it fails the test

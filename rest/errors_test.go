@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"shortener/analytics"
-	"shortener/app"
-	"shortener/app/apptest"
+	"shortener/internal/analytics"
+	"shortener/internal/app"
+	"shortener/internal/app/apptest"
 )
 
 func TestErrorStatuses(t *testing.T) {

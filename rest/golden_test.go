@@ -18,9 +18,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"shortener/app"
-	"shortener/app/apptest"
 	"shortener/graph"
+	"shortener/internal/app"
+	"shortener/internal/app/apptest"
 	"shortener/rest"
 )
 

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"testing"
 
-	"shortener/app"
-	"shortener/app/apptest"
+	"shortener/internal/app"
+	"shortener/internal/app/apptest"
 )
 
 // resources of one user, by legacy row id.

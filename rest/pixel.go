@@ -6,10 +6,10 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"shortener/apperr"
 	"shortener/ent"
 	"shortener/ent/pixel"
-	"shortener/gid"
+	"shortener/internal/apperr"
+	"shortener/internal/gid"
 )
 
 // routesPixel registers the retargeting pixel routes.

@@ -6,12 +6,12 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"shortener/analytics"
-	"shortener/apperr"
 	"shortener/ent"
 	"shortener/ent/qrcode"
-	"shortener/gid"
 	"shortener/graph/model"
+	"shortener/internal/analytics"
+	"shortener/internal/apperr"
+	"shortener/internal/gid"
 )
 
 // routesQR registers the QR code routes.

@@ -6,9 +6,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"shortener/app"
-	"shortener/app/apptest"
 	"shortener/ent"
+	"shortener/internal/app"
+	"shortener/internal/app/apptest"
 )
 
 // TestListQueriesDoNotGrowWithPageSize guards against N+1 queries: a list

@@ -19,8 +19,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
-	"shortener/apperr"
 	"shortener/graph"
+	"shortener/internal/apperr"
 )
 
 // Handler serves the legacy API over the resolvers.

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"shortener/analytics"
+	"shortener/internal/analytics"
 )
 
 // statsBody is the legacy "data" of url/:id and qr/:id. The top* fields are

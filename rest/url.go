@@ -5,10 +5,10 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"shortener/analytics"
 	"shortener/ent"
-	"shortener/gid"
 	"shortener/graph"
+	"shortener/internal/analytics"
+	"shortener/internal/gid"
 )
 
 // routesURL registers the short link routes.

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"shortener/apperr"
 	entlink "shortener/ent/link"
-	"shortener/gid"
 	"shortener/graph/model"
+	"shortener/internal/apperr"
+	"shortener/internal/gid"
 )
 
 // urlRequest is the legacy body of url/add and url/:id/update. Every field

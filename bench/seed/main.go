@@ -9,9 +9,9 @@ import (
 	"fmt"
 	"log"
 
-	"shortener/auth"
 	"shortener/ent"
-	"shortener/store"
+	"shortener/internal/auth"
+	"shortener/internal/store"
 )
 
 func main() {

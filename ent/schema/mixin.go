@@ -12,8 +12,8 @@ import (
 	"entgo.io/ent/schema/index"
 	"entgo.io/ent/schema/mixin"
 
-	"shortener/auth"
 	"shortener/ent/privacy"
+	"shortener/internal/auth"
 )
 
 // TimeMixin adds created_at and updated_at.

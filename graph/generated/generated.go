@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"shortener/analytics"
 	"shortener/ent"
 	"shortener/ent/channelitem"
 	"shortener/ent/ctaoverlay"
@@ -17,9 +16,10 @@ import (
 	"shortener/ent/qrcode"
 	"shortener/ent/schema/schematype"
 	"shortener/ent/user"
-	"shortener/gid"
 	"shortener/graph/model"
+	"shortener/internal/analytics"
 	"shortener/internal/cursor"
+	"shortener/internal/gid"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -7412,7 +7412,7 @@ func (ec *executionContext) field_ClickStats_breakdown_args(ctx context.Context,
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dimension",
 		func(ctx context.Context, v any) (analytics.Dimension, error) {
-			return ec.unmarshalNStatsDimension2shortenerᚋanalyticsᚐDimension(ctx, v)
+			return ec.unmarshalNStatsDimension2shortenerᚋinternalᚋanalyticsᚐDimension(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7434,7 +7434,7 @@ func (ec *executionContext) field_ClickStats_timeSeries_args(ctx context.Context
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
 		func(ctx context.Context, v any) (analytics.Interval, error) {
-			return ec.unmarshalNStatsInterval2shortenerᚋanalyticsᚐInterval(ctx, v)
+			return ec.unmarshalNStatsInterval2shortenerᚋinternalᚋanalyticsᚐInterval(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11128,7 +11128,7 @@ func (ec *executionContext) _ClickStats_timeSeries(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.TimeBucket) graphql.Marshaler {
-			return ec.marshalNTimeBucket2ᚕᚖshortenerᚋanalyticsᚐTimeBucketᚄ(ctx, selections, v)
+			return ec.marshalNTimeBucket2ᚕᚖshortenerᚋinternalᚋanalyticsᚐTimeBucketᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11172,7 +11172,7 @@ func (ec *executionContext) _ClickStats_breakdown(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Bucket) graphql.Marshaler {
-			return ec.marshalNStatBucket2ᚕᚖshortenerᚋanalyticsᚐBucketᚄ(ctx, selections, v)
+			return ec.marshalNStatBucket2ᚕᚖshortenerᚋinternalᚋanalyticsᚐBucketᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13080,7 +13080,7 @@ func (ec *executionContext) _Link_stats(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
-			return ec.marshalNClickStats2ᚖshortenerᚋanalyticsᚐStats(ctx, selections, v)
+			return ec.marshalNClickStats2ᚖshortenerᚋinternalᚋanalyticsᚐStats(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15634,7 +15634,7 @@ func (ec *executionContext) _QRCode_stats(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
-			return ec.marshalNClickStats2ᚖshortenerᚋanalyticsᚐStats(ctx, selections, v)
+			return ec.marshalNClickStats2ᚖshortenerᚋinternalᚋanalyticsᚐStats(ctx, selections, v)
 		},
 		true,
 		true,
@@ -33443,7 +33443,7 @@ func (ec *executionContext) marshalNClickOrderField2ᚖshortenerᚋentᚐClickOr
 	return v
 }
 
-func (ec *executionContext) marshalNClickStats2ᚖshortenerᚋanalyticsᚐStats(ctx context.Context, sel ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
+func (ec *executionContext) marshalNClickStats2ᚖshortenerᚋinternalᚋanalyticsᚐStats(ctx context.Context, sel ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ClickStats!")
 		return graphql.Null
@@ -33935,11 +33935,11 @@ func (ec *executionContext) unmarshalNSplashPageWhereInput2ᚖshortenerᚋentᚐ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNStatBucket2ᚕᚖshortenerᚋanalyticsᚐBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Bucket) graphql.Marshaler {
+func (ec *executionContext) marshalNStatBucket2ᚕᚖshortenerᚋinternalᚋanalyticsᚐBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Bucket) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNStatBucket2ᚖshortenerᚋanalyticsᚐBucket(ctx, sel, v[i])
+		return ec.marshalNStatBucket2ᚖshortenerᚋinternalᚋanalyticsᚐBucket(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -33951,7 +33951,7 @@ func (ec *executionContext) marshalNStatBucket2ᚕᚖshortenerᚋanalyticsᚐBuc
 	return ret
 }
 
-func (ec *executionContext) marshalNStatBucket2ᚖshortenerᚋanalyticsᚐBucket(ctx context.Context, sel ast.SelectionSet, v *analytics.Bucket) graphql.Marshaler {
+func (ec *executionContext) marshalNStatBucket2ᚖshortenerᚋinternalᚋanalyticsᚐBucket(ctx context.Context, sel ast.SelectionSet, v *analytics.Bucket) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "StatBucket!")
 		return graphql.Null
@@ -33959,23 +33959,23 @@ func (ec *executionContext) marshalNStatBucket2ᚖshortenerᚋanalyticsᚐBucket
 	return ec._StatBucket(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNStatsDimension2shortenerᚋanalyticsᚐDimension(ctx context.Context, v any) (analytics.Dimension, error) {
+func (ec *executionContext) unmarshalNStatsDimension2shortenerᚋinternalᚋanalyticsᚐDimension(ctx context.Context, v any) (analytics.Dimension, error) {
 	var res analytics.Dimension
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNStatsDimension2shortenerᚋanalyticsᚐDimension(ctx context.Context, sel ast.SelectionSet, v analytics.Dimension) graphql.Marshaler {
+func (ec *executionContext) marshalNStatsDimension2shortenerᚋinternalᚋanalyticsᚐDimension(ctx context.Context, sel ast.SelectionSet, v analytics.Dimension) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNStatsInterval2shortenerᚋanalyticsᚐInterval(ctx context.Context, v any) (analytics.Interval, error) {
+func (ec *executionContext) unmarshalNStatsInterval2shortenerᚋinternalᚋanalyticsᚐInterval(ctx context.Context, v any) (analytics.Interval, error) {
 	var res analytics.Interval
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNStatsInterval2shortenerᚋanalyticsᚐInterval(ctx context.Context, sel ast.SelectionSet, v analytics.Interval) graphql.Marshaler {
+func (ec *executionContext) marshalNStatsInterval2shortenerᚋinternalᚋanalyticsᚐInterval(ctx context.Context, sel ast.SelectionSet, v analytics.Interval) graphql.Marshaler {
 	return v
 }
 
@@ -34007,11 +34007,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) marshalNTimeBucket2ᚕᚖshortenerᚋanalyticsᚐTimeBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.TimeBucket) graphql.Marshaler {
+func (ec *executionContext) marshalNTimeBucket2ᚕᚖshortenerᚋinternalᚋanalyticsᚐTimeBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.TimeBucket) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTimeBucket2ᚖshortenerᚋanalyticsᚐTimeBucket(ctx, sel, v[i])
+		return ec.marshalNTimeBucket2ᚖshortenerᚋinternalᚋanalyticsᚐTimeBucket(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -34023,7 +34023,7 @@ func (ec *executionContext) marshalNTimeBucket2ᚕᚖshortenerᚋanalyticsᚐTim
 	return ret
 }
 
-func (ec *executionContext) marshalNTimeBucket2ᚖshortenerᚋanalyticsᚐTimeBucket(ctx context.Context, sel ast.SelectionSet, v *analytics.TimeBucket) graphql.Marshaler {
+func (ec *executionContext) marshalNTimeBucket2ᚖshortenerᚋinternalᚋanalyticsᚐTimeBucket(ctx context.Context, sel ast.SelectionSet, v *analytics.TimeBucket) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TimeBucket!")
 		return graphql.Null

@@ -1,0 +1,312 @@
+// Package app wires the server together: database, resolvers, the /graphql,
+// /playground, /api and /healthz routes, authentication and rate limits.
+// server.go (package main) parses flags into a Config and runs an App.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"shortener/ent"
+	"shortener/graph"
+	"shortener/internal/account"
+	"shortener/internal/analytics"
+	"shortener/internal/auth"
+	"shortener/internal/ratelimit"
+	"shortener/internal/redirect"
+	"shortener/internal/store"
+	"shortener/rest"
+)
+
+// Config is the server's configuration (flags and environment).
+type Config struct {
+	DB      string // sqlite://PATH or postgres://...
+	BaseURL string
+	// RateLimit overrides the per-plan limits when set: requests per minute
+	// per account (all its API keys together); 0 turns limiting off. Nil uses PlanLimits.
+	RateLimit *int
+	// PlanLimits are the per-minute budgets of each plan (FREE, PRO).
+	PlanLimits     map[string]int
+	CountryHeader  string
+	GeoIPDB        string
+	TrustProxy     bool
+	SignupDisabled bool
+	// RedirectStatus answers short links: 301, 302 (0 means 302), 307, 308.
+	RedirectStatus int
+	// Secret signs password-unlock cookies and keys visitor hashes; empty
+	// means generated and kept beside a SQLite database (see loadSecret).
+	Secret string
+	// HSTS adds Strict-Transport-Security to every response (--hsts): for
+	// deployments behind TLS.
+	HSTS bool
+	// DomainVerification makes branded domains prove ownership by a DNS TXT
+	// record before they serve (the serve flag defaults to on); false
+	// verifies every added domain at once (single-tenant installs, tests).
+	DomainVerification bool
+	// DNSResolver is the host:port of the DNS server TXT lookups ask; empty
+	// uses the system resolver.
+	DNSResolver string
+	// DomainRecheck is how often unverified domains are rechecked (0: every
+	// 10 minutes).
+	DomainRecheck time.Duration
+	// ClickQueue is the capacity of the click queue (0: the default).
+	ClickQueue int
+	// QRRenders bounds the QR images drawn at once (0: GOMAXPROCS);
+	// QRRenderWaiters the renders waiting for one of those slots (0: 4 per
+	// slot) and QRRenderWait how long each waits (0: 2 s). Past them the
+	// image route answers 503 with Retry-After: 1.
+	QRRenders       int
+	QRRenderWaiters int
+	QRRenderWait    time.Duration
+	Log             *slog.Logger
+	Now             func() time.Time
+	// EntOptions are extra ent client options; tests use ent.Debug and
+	// ent.Log to count the statements a request runs.
+	EntOptions []ent.Option
+}
+
+// DefaultPlanLimits are the requests per minute of each plan.
+var DefaultPlanLimits = map[string]int{"FREE": 30, "PRO": 120}
+
+// keyCacheTTL bounds how long a key change made by another process (none
+// today: the CLI only creates users) can go unnoticed.
+const keyCacheTTL = 30 * time.Second
+
+// App is a running server's parts.
+type App struct {
+	Config   Config
+	Client   *ent.Client
+	Resolver *graph.Resolver
+	Limiter  *ratelimit.Limiter
+	handler  http.Handler
+	keys     *account.KeyCache
+	// Clicks takes the visits of links and QR codes.
+	Clicks analytics.Sink
+	// Recorder and Writer are the click pipeline behind Clicks.
+	Recorder *analytics.Recorder
+	Writer   *analytics.Writer
+	// Cache holds redirect snapshots.
+	Cache  *redirect.Cache
+	secret []byte
+	geo    *analytics.GeoIP
+	// beforeClose runs before the database is closed, onClose after.
+	beforeClose []func()
+	onClose     []func() error
+	// onShutdown runs in order when the server stops, after HTTP has
+	// drained: the click writer flushes here.
+	onShutdown []func(context.Context) error
+}
+
+// New opens the database and builds the handler.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.PlanLimits == nil {
+		cfg.PlanLimits = DefaultPlanLimits
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://localhost:8080"
+	}
+	if err := checkRedirectStatus(cfg.RedirectStatus); err != nil {
+		return nil, err
+	}
+	client, err := store.Open(ctx, cfg.DB, cfg.EntOptions...)
+	if err != nil {
+		return nil, err
+	}
+	res := graph.NewResolver(client, cfg.BaseURL)
+	res.SignupDisabled = cfg.SignupDisabled
+	res.Now = cfg.Now
+	res.Log = cfg.Log
+	res.DomainVerification = cfg.DomainVerification
+	res.LookupTXT = txtLookup(cfg.DNSResolver)
+	res.Dialect = dialectOf(cfg.DB)
+	a := &App{Config: cfg, Client: client, Resolver: res, Limiter: ratelimit.New(cfg.Now),
+		keys: account.NewKeyCache(client, keyCacheTTL)}
+	if err := a.startAnalytics(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.handler = a.routes()
+	if cfg.DomainVerification {
+		a.startDomainChecks()
+	}
+	return a, nil
+}
+
+// Handler is the server's root handler.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close releases the database and the GeoIP file. Call Shutdown first:
+// it flushes the clicks.
+func (a *App) Close() error {
+	for _, f := range a.beforeClose {
+		f()
+	}
+	a.beforeClose = nil
+	err := a.Client.Close()
+	for _, f := range a.onClose {
+		_ = f()
+	}
+	a.onClose = nil
+	return err
+}
+
+func (a *App) routes() http.Handler {
+	r := chi.NewRouter() // panics: Recoverer around the whole handler, below
+
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	pg := playground.Handler("Shortener GraphQL", "/graphql")
+	pgCSP := playgroundCSP(pg)
+	r.Handle("/playground", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", pgCSP)
+		w.Header().Set("X-Frame-Options", "DENY")
+		pg(w, r)
+	}))
+
+	lookup := func(ctx context.Context, key string) (*auth.Viewer, error) {
+		return a.keys.Authenticate(ctx, key, a.Config.Now())
+	}
+	budget := a.budget()
+
+	// Request ids only for the APIs, which log them: making one costs the
+	// redirect path four allocations (the id, a context, a request copy).
+	r.Route("/graphql", func(r chi.Router) {
+		r.Use(middleware.RequestID)
+		r.Use(noStore(false))
+		r.Use(auth.Middleware(lookup, false, a.refuse(writeGraphQLError)))
+		r.Use(ratelimit.Middleware(a.Limiter, budget, writeGraphQLError))
+		r.Handle("/", graph.NewHandler(a.Resolver))
+	})
+	r.Route("/api", func(r chi.Router) {
+		r.Use(middleware.RequestID)
+		r.Use(noStore(true))
+		r.Use(auth.Middleware(lookup, true, a.refuse(rest.WriteError)))
+		r.Use(ratelimit.Middleware(a.Limiter, budget, rest.WriteError))
+		h := &rest.Handler{Resolver: a.Resolver}
+		r.Mount("/", h.Routes())
+	})
+	a.mountQR(r)
+	pub := a.mountPublic(r) // last: it serves /{alias} on every host
+	// GET /{alias}, the hot path, skips the router (the single-segment
+	// routes above stay with it); a panic there is recovered the same way.
+	var h http.Handler = redirect.FastAlias(pub, r, "healthz", "playground", "graphql", "api")
+	h = securityHeaders(h, a.Config.HSTS)
+	h = middleware.Recoverer(h)
+	if a.Config.TrustProxy {
+		h = forwardedFor(h)
+	}
+	return h
+}
+
+// budget counts a request against the viewer's account (every key of an
+// account shares one budget) at the viewer's plan limit;
+// requests without a key (GraphQL sign-up) count against the client IP at
+// the free limit.
+func (a *App) budget() ratelimit.Budget {
+	return func(r *http.Request) (string, int) {
+		v := auth.ViewerFrom(r.Context())
+		if v == nil {
+			return a.anonymousBudget(r)
+		}
+		return fmt.Sprintf("user:%d", v.UserID), a.planLimit(v.Plan)
+	}
+}
+
+func (a *App) anonymousBudget(r *http.Request) (string, int) {
+	return "ip:" + clientIP(r), a.planLimit("FREE")
+}
+
+// planLimit is --rate-limit when given, else the plan's limit.
+func (a *App) planLimit(plan string) int {
+	if a.Config.RateLimit != nil {
+		return *a.Config.RateLimit
+	}
+	return a.Config.PlanLimits[plan]
+}
+
+// refuse wraps the writer of authentication failures: a request with a
+// missing or bad key counts against its client address first, so a 401
+// carries the X-RateLimit-* headers like every other response and guessing
+// keys is throttled (429 once the address's budget is spent).
+func (a *App) refuse(write ratelimit.Failure) auth.Failure {
+	return func(w http.ResponseWriter, r *http.Request, status int, msg string) {
+		if status == http.StatusUnauthorized {
+			key, limit := a.anonymousBudget(r)
+			if !a.Limiter.Check(w, r, key, limit, write) {
+				return
+			}
+		}
+		write(w, r, status, msg)
+	}
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// writeGraphQLError answers a request refused before GraphQL ran (bad key,
+// rate limit) in the GraphQL error shape.
+func writeGraphQLError(w http.ResponseWriter, _ *http.Request, status int, msg string) {
+	code := "UNAUTHENTICATED"
+	switch status {
+	case http.StatusTooManyRequests:
+		code = "RATE_LIMITED"
+	case http.StatusInternalServerError:
+		code = "INTERNAL"
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
+		"data":   nil,
+	})
+}
+
+// Shutdown finishes background work after the HTTP server has stopped.
+func (a *App) Shutdown(ctx context.Context) error {
+	var first error
+	for _, f := range a.onShutdown {
+		if err := f(ctx); err != nil && first == nil {
+			first = err
+		}
+	}
+	a.onShutdown = nil
+	return first
+}
+
+// forwardedFor takes the client IP from X-Forwarded-For (--trust-proxy): the
+// rightmost entry, the one our own proxy appended; entries further left come
+// from the client and can be forged.
+func forwardedFor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
+				r.RemoteAddr = net.JoinHostPort(ip.String(), "0")
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,47 @@
+package app_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"shortener/internal/app"
+	"shortener/internal/app/apptest"
+)
+
+// GET and HEAD of /{alias} skip the router (redirect.FastAlias); every
+// other single-segment route must still reach its own handler, and escaped
+// or deeper paths must be answered as the router answers them.
+func TestFastAliasPathLeavesOtherRoutesToTheRouter(t *testing.T) {
+	s := apptest.New(t, app.Config{})
+	key := s.Signup(t, "fast")
+	var out struct {
+		CreateLink struct{ Alias string }
+	}
+	s.MustGraphQL(t, key, `mutation { createLink(input:{url:"https://example.com/x", custom:"fastone"}) { alias } }`, nil, &out)
+
+	for _, c := range []struct {
+		method, path string
+		status       int
+		body         string // a part of the body, if any
+		location     string
+	}{
+		{"GET", "/fastone", http.StatusFound, "", "https://example.com/x"},
+		{"HEAD", "/fastone", http.StatusFound, "", "https://example.com/x"},
+		{"GET", "/fastone?utm=1", http.StatusFound, "", "https://example.com/x?utm=1"},
+		{"GET", "/missing", http.StatusNotFound, "not found", ""},
+		{"GET", "/healthz", http.StatusOK, "ok", ""},
+		{"GET", "/api", http.StatusUnauthorized, `"error":1`, ""},
+		{"GET", "/graphql", http.StatusUnprocessableEntity, "no operation provided", ""},
+		{"GET", "/fast%2Fone", http.StatusNotFound, "not found", ""},
+		{"GET", "/fastone/", http.StatusNotFound, "not found", ""},
+		{"POST", "/fastone", http.StatusMethodNotAllowed, "", ""},
+	} {
+		resp, body := s.Do(t, c.method, c.path, "", nil)
+		if resp.StatusCode != c.status || !strings.Contains(strings.ToLower(string(body)), strings.ToLower(c.body)) ||
+			resp.Header.Get("Location") != c.location {
+			t.Errorf("%s %s: %d %q Location %q; want %d with %q, Location %q", c.method, c.path, resp.StatusCode,
+				body, resp.Header.Get("Location"), c.status, c.body, c.location)
+		}
+	}
+}
