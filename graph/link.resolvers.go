@@ -36,7 +36,11 @@ func (r *linkResolver) Stats(ctx context.Context, obj *ent.Link, from *time.Time
 
 // CreateLink is the resolver for the createLink field.
 func (r *mutationResolver) CreateLink(ctx context.Context, input model.CreateLinkInput) (*ent.Link, error) {
-	return r.Resolver.CreateLink(ctx, input)
+	s, err := specFromCreate(input)
+	if err != nil {
+		return nil, err
+	}
+	return r.Resolver.CreateLink(ctx, s)
 }
 
 // UpdateLink is the resolver for the updateLink field.
@@ -45,7 +49,11 @@ func (r *mutationResolver) UpdateLink(ctx context.Context, id string, input mode
 	if err != nil {
 		return nil, err
 	}
-	return r.Resolver.UpdateLink(ctx, n, input)
+	s, err := specFromUpdate(input)
+	if err != nil {
+		return nil, err
+	}
+	return r.Resolver.UpdateLink(ctx, n, s)
 }
 
 // DeleteLink is the resolver for the deleteLink field.

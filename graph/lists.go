@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"time"
 
@@ -18,8 +17,6 @@ import (
 	"shortener/ent/pixel"
 	"shortener/ent/qrcode"
 	"shortener/ent/splashpage"
-	"shortener/internal/apperr"
-	"shortener/internal/hostname"
 )
 
 // This file holds the owner-scoped list query builders used by offset-paged
@@ -165,36 +162,6 @@ func (r *Resolver) ChannelEntries(ctx context.Context, id int, p Page) ([]Channe
 
 // QRLink is the page of a QR code, {base}/qr/{alias}, which serves its image.
 func (r *Resolver) QRLink(q *ent.QRCode) string { return r.qrLink(q) }
-
-// DomainByURL finds the viewer's branded domain given as a URL or a bare host
-// ("https://example.com", "example.com"). base reports that s names the
-// server's own host, where links live without a domain. Errors: Invalid when
-// s is neither.
-func (r *Resolver) DomainByURL(ctx context.Context, s string) (id int, base bool, err error) {
-	host := strings.TrimSpace(s)
-	if strings.Contains(host, "://") {
-		u, perr := url.Parse(host)
-		if perr != nil {
-			return 0, false, apperr.InvalidField("domain", "domain %q is not a valid URL", s)
-		}
-		host = u.Host
-	}
-	host, herr := hostname.Normalize(strings.TrimRight(host, "/"))
-	if herr != nil {
-		return 0, false, apperr.InvalidField("domain", "domain %q is not one of your branded domains", s)
-	}
-	if host == r.BaseHost() {
-		return 0, true, nil
-	}
-	d, err := r.Client.Domain.Query().Where(domain.HostEQ(host)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return 0, false, apperr.InvalidField("domain", "domain %q is not one of your branded domains", s)
-	}
-	if err != nil {
-		return 0, false, err
-	}
-	return d.ID, false, nil
-}
 
 // pageOf runs a count and a page query.
 func pageOf[T any](ctx context.Context, count func(context.Context) (int, error), all func(context.Context) ([]T, error)) ([]T, int, error) {

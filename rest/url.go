@@ -8,7 +8,6 @@ import (
 	"shortener/ent"
 	"shortener/graph"
 	"shortener/internal/analytics"
-	"shortener/internal/gid"
 )
 
 // routesURL registers the short link routes.
@@ -168,12 +167,12 @@ func (h *Handler) handleURLAdd(w http.ResponseWriter, r *http.Request) {
 		h.writeAppError(w, r, err)
 		return
 	}
-	f, err := h.linkFields(r, &req, false)
+	s, err := spec(&req, false)
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return
 	}
-	l, err := h.Resolver.Mutation().CreateLink(r.Context(), f.createInput(deref(req.URL), req.Custom))
+	l, err := h.Resolver.CreateLink(r.Context(), s)
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return
@@ -205,12 +204,12 @@ func (h *Handler) handleURLUpdate(w http.ResponseWriter, r *http.Request) {
 		h.writeAppError(w, r, err)
 		return
 	}
-	f, err := h.linkFields(r, &req, true)
+	s, err := spec(&req, true)
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return
 	}
-	l, err := h.Resolver.Mutation().UpdateLink(r.Context(), gid.Encode("Link", id), f.updateInput(req.URL, req.Custom))
+	l, err := h.Resolver.UpdateLink(r.Context(), id, s)
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return
@@ -229,7 +228,7 @@ func (h *Handler) handleURLDelete(w http.ResponseWriter, r *http.Request) {
 		h.writeAppError(w, r, err)
 		return
 	}
-	if _, err := h.Resolver.Mutation().DeleteLink(r.Context(), gid.Encode("Link", id)); err != nil {
+	if err := h.Resolver.DeleteLink(r.Context(), id); err != nil {
 		h.writeAppError(w, r, err)
 		return
 	}

@@ -1,15 +1,13 @@
 package rest
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	entlink "shortener/ent/link"
-	"shortener/graph/model"
+	"shortener/ent/schema/schematype"
 	"shortener/internal/apperr"
-	"shortener/internal/gid"
+	"shortener/internal/shortlink"
 )
 
 // urlRequest is the legacy body of url/add and url/:id/update. Every field
@@ -62,70 +60,43 @@ type parameterRequest struct {
 	Link   flexString `json:"link"`
 }
 
-// linkFields is a urlRequest translated into GraphQL terms, shared by the
-// create and the update input.
-type linkFields struct {
-	redirectType                 *entlink.RedirectType
-	splashPageID, ctaOverlayID   *string
-	domainID                     *string
-	clearDomain                  bool
-	password                     *string
-	clearPassword                bool
-	expires                      *time.Time
-	clearExpires                 bool
-	visibility                   *entlink.Visibility
-	title, description           *string
-	metaTitle, metaDesc, metaImg *string
-	pixelIDs                     []string
-	channelID, campaignID        *string
-	clearCampaign                bool
-	deepLink                     *model.DeepLinkInput
-	geo                          []*model.GeoTargetInput
-	device                       []*model.DeviceTargetInput
-	language                     []*model.LanguageTargetInput
-	params                       []*model.ParameterInput
-}
-
-// linkFields translates the legacy words: type, domain, status, expiry, ids.
-// On update an empty domain, password or expiry clears it and campaign 0
-// takes the link out of its campaign.
-func (h *Handler) linkFields(r *http.Request, req *urlRequest, update bool) (*linkFields, error) {
-	f := &linkFields{
-		title: req.Title, description: req.Description,
-		metaTitle: req.MetaTitle, metaDesc: req.MetaDescription, metaImg: req.MetaImage,
+// spec translates the legacy words (type, domain, status, expiry, integer
+// ids) into the link writer's Spec, the same one GraphQL builds. On update
+// an empty domain, password or expiry clears it and campaign 0 takes the
+// link out of its campaign; the rules themselves are the writer's.
+func spec(req *urlRequest, update bool) (*shortlink.Spec, error) {
+	s := &shortlink.Spec{
+		URL: req.URL, Alias: req.Custom, DomainURL: req.Domain,
+		Title: req.Title, Description: req.Description,
+		MetaTitle: req.MetaTitle, MetaDescription: req.MetaDescription, MetaImage: req.MetaImage,
+	}
+	if s.Alias != nil && *s.Alias == "" {
+		s.Alias = nil
+	}
+	if update && s.URL != nil && *s.URL == "" {
+		s.URL = nil // an empty url leaves the link's URL as it is
 	}
 	if req.Type != nil {
-		if err := f.setType(string(*req.Type)); err != nil {
+		if err := setType(s, string(*req.Type)); err != nil {
 			return nil, err
-		}
-	}
-	if req.Domain != nil && strings.TrimSpace(*req.Domain) != "" {
-		id, base, err := h.Resolver.DomainByURL(r.Context(), *req.Domain)
-		if err != nil {
-			return nil, err
-		}
-		if base {
-			f.clearDomain = update
-		} else {
-			f.domainID = strp(gid.Encode("Domain", id))
 		}
 	}
 	if req.Password != nil {
 		if *req.Password != "" {
-			f.password = req.Password
-		} else {
-			f.clearPassword = update
+			s.Password = req.Password
+		} else if update {
+			s.Password = new("")
 		}
 	}
 	if req.Expiry != nil {
 		if strings.TrimSpace(*req.Expiry) == "" {
-			f.clearExpires = update
+			s.ClearExpires = update
 		} else {
 			t, err := parseExpiry(*req.Expiry)
 			if err != nil {
 				return nil, err
 			}
-			f.expires = &t
+			s.ExpiresAt = &t
 		}
 	}
 	if req.Status != nil && *req.Status != "" {
@@ -133,88 +104,84 @@ func (h *Handler) linkFields(r *http.Request, req *urlRequest, update bool) (*li
 		if entlink.VisibilityValidator(v) != nil {
 			return nil, apperr.InvalidField("status", "status must be public or private")
 		}
-		f.visibility = &v
+		s.Visibility = &v
 	}
 	if req.Pixels != nil {
-		f.pixelIDs = make([]string, 0, len(req.Pixels))
+		s.PixelIDs = make([]int, 0, len(req.Pixels))
 		for _, p := range req.Pixels {
-			f.pixelIDs = append(f.pixelIDs, gid.Encode("Pixel", int(p)))
+			s.PixelIDs = append(s.PixelIDs, int(p))
 		}
 	}
-	if req.Channel != nil && *req.Channel != 0 {
-		f.channelID = strp(gid.Encode("Channel", int(*req.Channel)))
+	if req.Channel != nil {
+		s.ChannelID = int(*req.Channel)
 	}
-	if req.Campaign != nil {
-		if *req.Campaign != 0 {
-			f.campaignID = strp(gid.Encode("Campaign", int(*req.Campaign)))
-		} else {
-			f.clearCampaign = update
-		}
+	if req.Campaign != nil && (*req.Campaign != 0 || update) {
+		s.CampaignID = new(int(*req.Campaign))
 	}
 	if d := req.DeepLink; d != nil {
-		f.deepLink = &model.DeepLinkInput{Apple: d.Apple, Google: d.Google}
+		s.DeepLink = &schematype.DeepLink{Apple: deref(d.Apple), Google: deref(d.Google)}
 		if d.Auto != nil {
-			f.deepLink.Auto = new(bool(*d.Auto))
+			s.DeepLink.Auto = bool(*d.Auto)
 		}
 	}
-	f.setTargets(req)
-	return f, nil
+	setTargets(s, req)
+	return s, nil
 }
 
 // setType reads the legacy redirect type: direct, frame, splash, the id of a
 // custom splash page, or overlay-ID for a CTA overlay.
-func (f *linkFields) setType(s string) error {
-	s = strings.ToLower(strings.TrimSpace(s))
-	set := func(t entlink.RedirectType) { f.redirectType = &t }
+func setType(s *shortlink.Spec, typ string) error {
+	typ = strings.ToLower(strings.TrimSpace(typ))
+	set := func(t entlink.RedirectType) { s.RedirectType = &t }
 	switch {
-	case s == "":
-	case s == "direct":
+	case typ == "":
+	case typ == "direct":
 		set(entlink.RedirectTypeDIRECT)
-	case s == "frame":
+	case typ == "frame":
 		set(entlink.RedirectTypeFRAME)
-	case s == "splash":
+	case typ == "splash":
 		set(entlink.RedirectTypeSPLASH)
-	case strings.HasPrefix(s, "overlay-"):
-		n, err := strconv.Atoi(strings.TrimPrefix(s, "overlay-"))
+	case strings.HasPrefix(typ, "overlay-"):
+		n, err := strconv.Atoi(strings.TrimPrefix(typ, "overlay-"))
 		if err != nil {
 			return apperr.InvalidField("type", "type overlay-ID needs a numeric overlay id")
 		}
 		set(entlink.RedirectTypeOVERLAY)
-		f.ctaOverlayID = strp(gid.Encode("CTAOverlay", n))
+		s.CTAOverlayID = &n
 	default:
-		n, err := strconv.Atoi(s)
+		n, err := strconv.Atoi(typ)
 		if err != nil {
 			return apperr.InvalidField("type", "type must be direct, frame, splash, a splash page id or overlay-ID")
 		}
 		set(entlink.RedirectTypeCUSTOM_SPLASH)
-		f.splashPageID = strp(gid.Encode("SplashPage", n))
+		s.SplashPageID = &n
 	}
 	return nil
 }
 
 // setTargets converts the targeting lists; a list that is present (even
 // empty) replaces the link's list on update.
-func (f *linkFields) setTargets(req *urlRequest) {
+func setTargets(s *shortlink.Spec, req *urlRequest) {
 	if req.GeoTarget != nil {
-		f.geo = []*model.GeoTargetInput{}
+		s.GeoTargets = []schematype.GeoTarget{}
 		for _, t := range req.GeoTarget {
-			f.geo = append(f.geo, &model.GeoTargetInput{Country: t.Location, URL: t.Link})
+			s.GeoTargets = append(s.GeoTargets, schematype.GeoTarget{Country: t.Location, URL: t.Link})
 		}
 	}
 	if req.DeviceTarget != nil {
-		f.device = []*model.DeviceTargetInput{}
+		s.DeviceTargets = []schematype.DeviceTarget{}
 		for _, t := range req.DeviceTarget {
-			f.device = append(f.device, &model.DeviceTargetInput{Device: t.Device, URL: t.Link})
+			s.DeviceTargets = append(s.DeviceTargets, schematype.DeviceTarget{Device: t.Device, URL: t.Link})
 		}
 	}
 	if req.LanguageTarget != nil {
-		f.language = []*model.LanguageTargetInput{}
+		s.LanguageTargets = []schematype.LanguageTarget{}
 		for _, t := range req.LanguageTarget {
-			f.language = append(f.language, &model.LanguageTargetInput{Language: t.Language, URL: t.Link})
+			s.LanguageTargets = append(s.LanguageTargets, schematype.LanguageTarget{Language: t.Language, URL: t.Link})
 		}
 	}
 	if req.Parameters != nil {
-		f.params = []*model.ParameterInput{}
+		s.Parameters = []schematype.Parameter{}
 		for _, p := range req.Parameters {
 			name, value := string(p.Name), string(p.Value)
 			if name == "" && value == "" {
@@ -223,46 +190,7 @@ func (f *linkFields) setTargets(req *urlRequest) {
 			if name == "" && value == "" {
 				continue // an entry with neither spelling says nothing
 			}
-			f.params = append(f.params, &model.ParameterInput{Name: name, Value: value})
+			s.Parameters = append(s.Parameters, schematype.Parameter{Name: name, Value: value})
 		}
-	}
-}
-
-func (f *linkFields) createInput(url string, custom *string) model.CreateLinkInput {
-	if custom != nil && *custom == "" {
-		custom = nil
-	}
-	return model.CreateLinkInput{
-		URL: url, Custom: custom, DomainID: f.domainID, RedirectType: f.redirectType,
-		SplashPageID: f.splashPageID, CtaOverlayID: f.ctaOverlayID, Password: f.password,
-		ExpiresAt: f.expires, Visibility: f.visibility, Title: f.title, Description: f.description,
-		MetaTitle: f.metaTitle, MetaDescription: f.metaDesc, MetaImageURL: f.metaImg,
-		GeoTargets: f.geo, DeviceTargets: f.device, LanguageTargets: f.language, Parameters: f.params,
-		DeepLink: f.deepLink, PixelIds: f.pixelIDs, ChannelID: f.channelID, CampaignID: f.campaignID,
-	}
-}
-
-func (f *linkFields) updateInput(url, custom *string) model.UpdateLinkInput {
-	if url != nil && *url == "" {
-		url = nil
-	}
-	if custom != nil && *custom == "" {
-		custom = nil
-	}
-	flag := func(b bool) *bool {
-		if !b {
-			return nil
-		}
-		return &b
-	}
-	return model.UpdateLinkInput{
-		URL: url, Custom: custom, DomainID: f.domainID, ClearDomain: flag(f.clearDomain),
-		RedirectType: f.redirectType, SplashPageID: f.splashPageID, CtaOverlayID: f.ctaOverlayID,
-		Password: f.password, ClearPassword: flag(f.clearPassword),
-		ExpiresAt: f.expires, ClearExpiresAt: flag(f.clearExpires), Visibility: f.visibility,
-		Title: f.title, Description: f.description, MetaTitle: f.metaTitle, MetaDescription: f.metaDesc,
-		MetaImageURL: f.metaImg, GeoTargets: f.geo, DeviceTargets: f.device, LanguageTargets: f.language,
-		Parameters: f.params, DeepLink: f.deepLink, PixelIds: f.pixelIDs, ChannelID: f.channelID,
-		CampaignID: f.campaignID, ClearCampaign: flag(f.clearCampaign),
 	}
 }

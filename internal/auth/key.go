@@ -29,9 +29,12 @@ func HashKey(key string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// MaxPasswordBytes is the longest password bcrypt takes whole.
+const MaxPasswordBytes = 72
+
 // HashPassword returns the bcrypt hash of a password.
 func HashPassword(pw string) (string, error) {
-	if len(pw) > 72 {
+	if len(pw) > MaxPasswordBytes {
 		return "", errors.New("password longer than 72 bytes")
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)

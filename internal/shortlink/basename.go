@@ -1,16 +1,14 @@
-package graph
+package shortlink
 
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"entgo.io/ent/dialect"
 
 	"shortener/ent"
 	"shortener/ent/biopage"
 	entlink "shortener/ent/link"
-	"shortener/internal/apperr"
 	"shortener/internal/auth"
 )
 
@@ -18,12 +16,12 @@ import (
 // both served at /{alias}, so they share one namespace. Every write that
 // gives the base host a name (creating or renaming a base-host link, moving
 // a link back to the base host, creating or renaming a bio page) calls
-// claimBaseName inside its transaction, before it writes. That is the one
+// ClaimBaseName inside its transaction, before it writes. That is the one
 // mechanism (docs/decisions/0005-base-host-names.md):
 //
 //   - writers of one name are serialised: on SQLite every write transaction
 //     holds the single write connection from BEGIN IMMEDIATE; on PostgreSQL
-//     claimBaseName takes a transaction-scoped advisory lock on the name;
+//     ClaimBaseName takes a transaction-scoped advisory lock on the name;
 //   - then it looks in both tables, so the second writer sees the first's
 //     committed row and gets Conflict.
 //
@@ -35,15 +33,16 @@ import (
 // advisory locks.
 const baseNameLockClass = 0x5348 // "SH"
 
-// errBaseNameTaken is claimBaseName's answer when the name is held; callers
+// ErrBaseNameTaken is ClaimBaseName's answer when the name is held; callers
 // turn it into their own Conflict (field "custom" or "alias").
-var errBaseNameTaken = errors.New("base-host name taken")
+var ErrBaseNameTaken = errors.New("base-host name taken")
 
-// claimBaseName serialises writers of alias on the base host and reports
-// errBaseNameTaken when a link (other than exceptLink) or a bio page (other
-// than exceptBio) holds it. tx must be a transaction's client.
-func (r *Resolver) claimBaseName(ctx context.Context, tx *ent.Client, alias string, exceptLink, exceptBio int) error {
-	if r.Dialect == dialect.Postgres {
+// ClaimBaseName serialises writers of alias on the base host and reports
+// ErrBaseNameTaken when a link (other than exceptLink) or a bio page (other
+// than exceptBio) holds it. tx must be a transaction's client; sqlDialect
+// is the store's (entgo.io/ent/dialect).
+func ClaimBaseName(ctx context.Context, tx *ent.Client, sqlDialect, alias string, exceptLink, exceptBio int) error {
+	if sqlDialect == dialect.Postgres {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", baseNameLockClass, alias); err != nil {
 			return err
 		}
@@ -57,12 +56,7 @@ func (r *Resolver) claimBaseName(ctx context.Context, tx *ent.Client, alias stri
 		return err
 	}
 	if taken {
-		return errBaseNameTaken
+		return ErrBaseNameTaken
 	}
 	return nil
-}
-
-// aliasConflict is the Conflict error of a taken alias on field.
-func aliasConflict(field, alias string) error {
-	return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("alias %q is already taken", alias), Field: field}
 }
