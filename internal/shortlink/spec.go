@@ -58,11 +58,17 @@ type Spec struct {
 // Errors are Invalid with the GraphQL input's field names.
 func (s *Spec) Check() error {
 	if err := checkTargets("geoTargets", "geo targets", "a geo target needs a country", s.GeoTargets, 100,
-		func(t *schematype.GeoTarget) (*string, string) { t.Country = strings.TrimSpace(t.Country); return &t.Country, t.URL }); err != nil {
+		func(t *schematype.GeoTarget) (*string, string) {
+			t.Country = strings.TrimSpace(t.Country)
+			return &t.Country, t.URL
+		}); err != nil {
 		return err
 	}
 	if err := checkTargets("deviceTargets", "device targets", "a device target needs a device", s.DeviceTargets, 100,
-		func(t *schematype.DeviceTarget) (*string, string) { t.Device = strings.TrimSpace(t.Device); return &t.Device, t.URL }); err != nil {
+		func(t *schematype.DeviceTarget) (*string, string) {
+			t.Device = strings.TrimSpace(t.Device)
+			return &t.Device, t.URL
+		}); err != nil {
 		return err
 	}
 	if err := checkTargets("languageTargets", "language targets", "a language target needs a language code", s.LanguageTargets, 35,
