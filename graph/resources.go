@@ -280,7 +280,7 @@ func (r *Resolver) channelItemView(ctx context.Context, it *ent.ChannelItem) (ch
 		if err != nil {
 			return channelItemView{}, err
 		}
-		u := r.BaseURL + "/" + b.Alias
+		u := shortlink.BioURL(r.BaseURL, b.Alias)
 		return channelItemView{b.Name, u, u}, nil
 	case it.QrCodeID != nil:
 		q, err := r.itemQRCode(ctx, it)
@@ -330,7 +330,7 @@ func (r *Resolver) RotatorURL(c *ent.Campaign) *string {
 	if c.Slug == nil || *c.Slug == "" {
 		return nil
 	}
-	u := r.BaseURL + "/r/" + *c.Slug
+	u := shortlink.RotatorURL(r.BaseURL, *c.Slug)
 	return &u
 }
 
@@ -341,11 +341,7 @@ func (r *Resolver) ListURL(ctx context.Context, c *ent.Campaign) (string, error)
 	if err != nil {
 		return "", err
 	}
-	slug := "list"
-	if c.Slug != nil && *c.Slug != "" {
-		slug = *c.Slug
-	}
-	return fmt.Sprintf("%s/u/%s/%s-%d", r.BaseURL, u.Username, slug, c.ID), nil
+	return shortlink.ListURL(r.BaseURL, u.Username, c.Slug, c.ID), nil
 }
 
 // DeleteCampaign deletes a campaign; its links stay, without a campaign.
@@ -415,7 +411,7 @@ func (r *Resolver) saveBio(ctx context.Context, id int, alias *string, write fun
 
 type uploadFile = graphql.Upload
 
-func (r *Resolver) qrLink(q *ent.QRCode) string { return r.BaseURL + "/qr/" + q.Alias }
+func (r *Resolver) qrLink(q *ent.QRCode) string { return shortlink.QRURL(r.BaseURL, q.Alias) }
 
 // maxLogoBytes bounds a QR logo, fetched or uploaded.
 const maxLogoBytes = 1 << 20
@@ -442,7 +438,7 @@ func (r *Resolver) checkQRData(typ qrcode.Type, data any) (any, error) {
 		// A dynamic code aimed at a QR route of this server would redirect
 		// to itself (or chain), counting a scan per hop.
 		if s, ok := stored.(string); ok && typ == qrcode.TypeLINK &&
-			strings.HasPrefix(strings.ToLower(s), strings.ToLower(r.BaseURL+"/qr/")) {
+			strings.HasPrefix(strings.ToLower(s), strings.ToLower(shortlink.QRURL(r.BaseURL, ""))) {
 			return nil, apperr.InvalidField("data", "data must not be a QR code URL of this server")
 		}
 		return stored, nil

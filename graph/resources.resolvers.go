@@ -17,7 +17,7 @@ import (
 
 // URL is the resolver for the url field.
 func (r *bioPageResolver) URL(ctx context.Context, obj *ent.BioPage) (string, error) {
-	return r.BaseURL + "/" + obj.Alias, nil
+	return shortlink.BioURL(r.BaseURL, obj.Alias), nil
 }
 
 // RotatorURL is the resolver for the rotatorUrl field.

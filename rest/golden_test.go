@@ -18,9 +18,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"shortener/graph"
 	"shortener/internal/app"
 	"shortener/internal/app/apptest"
+	"shortener/internal/qr"
 	"shortener/rest"
 )
 
@@ -51,10 +51,9 @@ type golden struct {
 // golden file key by key with JSON types, and checks its shape against the
 // documented example.
 func TestGolden(t *testing.T) {
-	s := apptest.New(t, app.Config{BaseURL: goldenBase})
 	// The documented qr/add body names https://site.com/logo.png; the test
 	// machine has no internet, so that one external edge is served locally.
-	s.App.Resolver.QR = offlineLogos{s.App.Resolver.QR}
+	s := apptest.New(t, app.Config{BaseURL: goldenBase, FetchLogo: offlineLogo})
 	// A fixed name (apptest.Signup numbers its users), as in the docs.
 	var su struct{ Signup struct{ APIKey string } }
 	s.MustGraphQL(t, "", `mutation { signup(input:{email:"sample@domain.com", username:"sampleuser", password:"password123"}) { apiKey } }`, nil, &su)
@@ -417,11 +416,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// offlineLogos is the real QR hooks with the logo download replaced by a
-// small generated PNG, still checked by the real CheckLogo.
-type offlineLogos struct{ graph.QRHooks }
-
-func (o offlineLogos) FetchLogo(ctx context.Context, url string) ([]byte, error) {
+// offlineLogo stands in for the logo download: a small generated PNG,
+// still checked by the real CheckLogo.
+func offlineLogo(ctx context.Context, url string) ([]byte, error) {
 	img := image.NewRGBA(image.Rect(0, 0, 32, 32))
 	for i := range img.Pix {
 		img.Pix[i] = 0xff
@@ -430,5 +427,5 @@ func (o offlineLogos) FetchLogo(ctx context.Context, url string) ([]byte, error)
 	if err := png.Encode(&buf, img); err != nil {
 		return nil, err
 	}
-	return o.CheckLogo(buf.Bytes())
+	return qr.CheckLogo(buf.Bytes())
 }

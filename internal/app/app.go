@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -22,8 +23,10 @@ import (
 	"shortener/internal/account"
 	"shortener/internal/analytics"
 	"shortener/internal/auth"
+	"shortener/internal/qr"
 	"shortener/internal/ratelimit"
 	"shortener/internal/redirect"
+	"shortener/internal/shortlink"
 	"shortener/internal/store"
 	"shortener/rest"
 )
@@ -68,8 +71,11 @@ type Config struct {
 	QRRenders       int
 	QRRenderWaiters int
 	QRRenderWait    time.Duration
-	Log             *slog.Logger
-	Now             func() time.Time
+	// FetchLogo downloads a QR code's logo (logoUrl) and checks it; nil
+	// uses the qr package's guarded fetcher. Tests serve logos offline.
+	FetchLogo func(ctx context.Context, url string) ([]byte, error)
+	Log       *slog.Logger
+	Now       func() time.Time
 	// EntOptions are extra ent client options; tests use ent.Debug and
 	// ent.Log to count the statements a request runs.
 	EntOptions []ent.Option
@@ -82,32 +88,34 @@ var DefaultPlanLimits = map[string]int{"FREE": 30, "PRO": 120}
 // today: the CLI only creates users) can go unnoticed.
 const keyCacheTTL = 30 * time.Second
 
-// App is a running server's parts.
+// App is a running server's parts, all built by New.
 type App struct {
 	Config   Config
 	Client   *ent.Client
 	Resolver *graph.Resolver
 	Limiter  *ratelimit.Limiter
-	handler  http.Handler
-	keys     *account.KeyCache
 	// Clicks takes the visits of links and QR codes.
 	Clicks analytics.Sink
 	// Recorder and Writer are the click pipeline behind Clicks.
 	Recorder *analytics.Recorder
 	Writer   *analytics.Writer
 	// Cache holds redirect snapshots.
-	Cache  *redirect.Cache
-	secret []byte
-	geo    *analytics.GeoIP
-	// beforeClose runs before the database is closed, onClose after.
-	beforeClose []func()
-	onClose     []func() error
-	// onShutdown runs in order when the server stops, after HTTP has
-	// drained: the click writer flushes here.
-	onShutdown []func(context.Context) error
+	Cache *redirect.Cache
+
+	handler http.Handler
+	keys    *account.KeyCache
+	secret  []byte
+	geo     *analytics.GeoIP // nil without --geoip
+	// The background loops, started last by New: the redirect cache
+	// warm-up and, with domain verification, the domain rechecks.
+	warm, domainChecks *loop
+
+	shutdownOnce, closeOnce sync.Once
+	closeErr                error
 }
 
-// New opens the database and builds the handler.
+// New opens the database and builds every part of the server, in the order
+// below; nothing is changed after it returns.
 func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -124,26 +132,66 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := checkRedirectStatus(cfg.RedirectStatus); err != nil {
 		return nil, err
 	}
+
+	// The store, then what may fail: the secret and the GeoIP file. On a
+	// failure Close releases what was opened.
 	client, err := store.Open(ctx, cfg.DB, cfg.EntOptions...)
 	if err != nil {
 		return nil, err
 	}
+	a := &App{Config: cfg, Client: client}
+	if a.secret, err = loadSecret(cfg); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if cfg.GeoIPDB != "" {
+		if a.geo, err = analytics.OpenGeoIP(cfg.GeoIPDB); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	d := dialectOf(cfg.DB)
+
+	// The click pipeline: a non-blocking Recorder, drained by a batch
+	// Writer that Shutdown flushes.
+	a.Recorder = analytics.NewRecorder(cfg.ClickQueue)
+	a.Writer = analytics.NewWriter(client, a.Recorder, analytics.WriterOptions{
+		Dialect: d, Hasher: analytics.NewHasher(a.secret), GeoIP: a.geo, Log: cfg.Log,
+	})
+	a.Clicks = a.Recorder
+
+	// The resolvers, with all they use.
 	res := graph.NewResolver(client, cfg.BaseURL)
 	res.SignupDisabled = cfg.SignupDisabled
 	res.Now = cfg.Now
 	res.Log = cfg.Log
+	res.Stats = analytics.NewStore(client, d)
+	fetchLogo := cfg.FetchLogo
+	if fetchLogo == nil {
+		fetchLogo = qr.NewFetcher().Fetch
+	}
+	res.QR = qr.Hooks{Fetch: fetchLogo}
 	res.DomainVerification = cfg.DomainVerification
 	res.LookupTXT = txtLookup(cfg.DNSResolver)
-	res.Dialect = dialectOf(cfg.DB)
-	a := &App{Config: cfg, Client: client, Resolver: res, Limiter: ratelimit.New(cfg.Now),
-		keys: account.NewKeyCache(client, keyCacheTTL)}
-	if err := a.startAnalytics(ctx); err != nil {
-		a.Close()
-		return nil, err
-	}
+	res.Dialect = d
+	a.Resolver = res
+
+	// The redirect snapshot cache, and the ent hooks that keep the cache
+	// and the click rows right on every write path.
+	a.Cache = redirect.NewCache(client, redirect.CacheOptions{Now: cfg.Now, BaseHost: res.BaseHost()})
+	a.installHooks()
+
+	// Authentication, rate limits and the handler.
+	a.Limiter = ratelimit.New(cfg.Now)
+	a.keys = account.NewKeyCache(client, keyCacheTTL)
 	a.handler = a.routes()
+
+	// Background work, last: the writer (which first recovers counters a
+	// crash left behind), the cache warm-up, the domain rechecks.
+	a.Writer.Start()
+	a.warm = start(a.warmCache)
 	if cfg.DomainVerification {
-		a.startDomainChecks()
+		a.domainChecks = start(a.recheckDomains)
 	}
 	return a, nil
 }
@@ -151,23 +199,93 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 // Handler is the server's root handler.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Close releases the database and the GeoIP file. Call Shutdown first:
-// it flushes the clicks.
-func (a *App) Close() error {
-	for _, f := range a.beforeClose {
-		f()
-	}
-	a.beforeClose = nil
-	err := a.Client.Close()
-	for _, f := range a.onClose {
-		_ = f()
-	}
-	a.onClose = nil
+// Shutdown finishes background work once the caller has drained HTTP
+// (http.Server.Shutdown), so every click a request recorded is in the
+// queue. In order: stop the background loops (Close waits for them); flush
+// the click writer and stop it; report the clicks a full queue dropped.
+// Later calls do nothing.
+func (a *App) Shutdown(ctx context.Context) error {
+	var err error
+	a.shutdownOnce.Do(func() {
+		a.domainChecks.stop()
+		a.warm.stop()
+		if err = a.Writer.Close(ctx); err != nil {
+			return
+		}
+		if n := a.Recorder.Dropped(); n > 0 {
+			a.Config.Log.Warn("clicks dropped because the queue was full", "dropped", n)
+		}
+	})
 	return err
 }
 
+// Close releases the database and the GeoIP file. Call Shutdown first: it
+// flushes the clicks. In order: wait for the background loops, so none
+// reads a closed database; close the store; close the GeoIP file. Later
+// calls return the first call's error.
+func (a *App) Close() error {
+	a.closeOnce.Do(func() {
+		a.warm.wait()
+		a.domainChecks.wait()
+		a.closeErr = a.Client.Close()
+		if a.geo != nil {
+			_ = a.geo.Close()
+		}
+	})
+	return a.closeErr
+}
+
+// loop is a background goroutine: stop cancels its context, wait also
+// waits for it to return. A nil loop (never started) does nothing.
+type loop struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// start runs f in a goroutine with a context that stop cancels.
+func start(f func(context.Context)) *loop {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &loop{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		f(ctx)
+	}()
+	return l
+}
+
+func (l *loop) stop() {
+	if l != nil {
+		l.cancel()
+	}
+}
+
+func (l *loop) wait() {
+	if l != nil {
+		l.cancel()
+		<-l.done
+	}
+}
+
+// routes is the root handler: the router behind the fast alias path and
+// the middleware every response passes.
 func (a *App) routes() http.Handler {
-	r := chi.NewRouter() // panics: Recoverer around the whole handler, below
+	r, pub := a.router()
+	// GET /{alias}, the hot path, skips the router (the top-level routes
+	// stay with it); a panic there is recovered the same way.
+	var h http.Handler = redirect.FastAlias(pub, r, shortlink.RouteNames()...)
+	h = securityHeaders(h, a.Config.HSTS)
+	h = middleware.Recoverer(h)
+	if a.Config.TrustProxy {
+		h = forwardedFor(h)
+	}
+	return h
+}
+
+// router routes every request: the top-level routes of shortlink.Routes
+// (TestRouterServesTheRouteTable holds them to it), then the public
+// handler's /{alias} and catch-all 404.
+func (a *App) router() (*chi.Mux, *redirect.Handler) {
+	r := chi.NewRouter() // panics: Recoverer around the whole handler, in routes
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -203,17 +321,9 @@ func (a *App) routes() http.Handler {
 		h := &rest.Handler{Resolver: a.Resolver}
 		r.Mount("/", h.Routes())
 	})
-	a.mountQR(r)
-	pub := a.mountPublic(r) // last: it serves /{alias} on every host
-	// GET /{alias}, the hot path, skips the router (the single-segment
-	// routes above stay with it); a panic there is recovered the same way.
-	var h http.Handler = redirect.FastAlias(pub, r, "healthz", "playground", "graphql", "api")
-	h = securityHeaders(h, a.Config.HSTS)
-	h = middleware.Recoverer(h)
-	if a.Config.TrustProxy {
-		h = forwardedFor(h)
-	}
-	return h
+	pub := a.publicRoutes()
+	pub.Mount(r) // last: /qr, /r and /u, and /{alias} on every host
+	return r, pub
 }
 
 // budget counts a request against the viewer's account (every key of an
@@ -231,7 +341,7 @@ func (a *App) budget() ratelimit.Budget {
 }
 
 func (a *App) anonymousBudget(r *http.Request) (string, int) {
-	return "ip:" + clientIP(r), a.planLimit("FREE")
+	return "ip:" + analytics.ClientIP(r), a.planLimit("FREE")
 }
 
 // planLimit is --rate-limit when given, else the plan's limit.
@@ -258,14 +368,6 @@ func (a *App) refuse(write ratelimit.Failure) auth.Failure {
 	}
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // writeGraphQLError answers a request refused before GraphQL ran (bad key,
 // rate limit) in the GraphQL error shape.
 func writeGraphQLError(w http.ResponseWriter, _ *http.Request, status int, msg string) {
@@ -282,18 +384,6 @@ func writeGraphQLError(w http.ResponseWriter, _ *http.Request, status int, msg s
 		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
 		"data":   nil,
 	})
-}
-
-// Shutdown finishes background work after the HTTP server has stopped.
-func (a *App) Shutdown(ctx context.Context) error {
-	var first error
-	for _, f := range a.onShutdown {
-		if err := f(ctx); err != nil && first == nil {
-			first = err
-		}
-	}
-	a.onShutdown = nil
-	return first
 }
 
 // forwardedFor takes the client IP from X-Forwarded-For (--trust-proxy): the

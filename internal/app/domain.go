@@ -22,34 +22,28 @@ func txtLookup(addr string) func(context.Context, string) ([]string, error) {
 	return r.LookupTXT
 }
 
-// startDomainChecks rechecks unverified domains' TXT records every
-// DomainRecheck in a goroutine that Shutdown stops and Close waits for.
-func (a *App) startDomainChecks() {
+// recheckDomains rechecks unverified domains' TXT records every
+// DomainRecheck until ctx ends (a loop that Shutdown stops and Close waits
+// for).
+func (a *App) recheckDomains(ctx context.Context) {
 	every := a.Config.DomainRecheck
 	if every <= 0 {
 		every = 10 * time.Minute
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	a.onShutdown = append([]func(context.Context) error{func(context.Context) error { stop(); return nil }}, a.onShutdown...)
-	a.beforeClose = append(a.beforeClose, func() { stop(); <-done })
-	go func() {
-		defer close(done)
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			n, err := a.Resolver.RecheckDomains(ctx, domainCheckBatch)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				a.Config.Log.Warn("recheck domains", "err", err)
-			case n > 0:
-				a.Config.Log.Info("domains verified", "count", n)
-			}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
-	}()
+		n, err := a.Resolver.RecheckDomains(ctx, domainCheckBatch)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.Config.Log.Warn("recheck domains", "err", err)
+		case n > 0:
+			a.Config.Log.Info("domains verified", "count", n)
+		}
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"shortener/ent/predicate"
 	"shortener/ent/user"
 	"shortener/internal/auth"
+	"shortener/internal/shortlink"
 )
 
 // serveRotator answers /r/{slug}: a redirect to the campaign's links in turn
@@ -76,11 +77,13 @@ func (h *Handler) linkAfter(ctx context.Context, campaignID int, after int64) (*
 	return q()
 }
 
+// shortURL is the short URL of l, its domain edge loaded.
 func (h *Handler) shortURL(l *ent.Link) string {
+	origin := ""
 	if d := l.Edges.Domain; d != nil {
-		return strings.TrimRight(d.Domain, "/") + "/" + l.Alias
+		origin = d.Domain
 	}
-	return h.cfg.BaseURL + "/" + l.Alias
+	return shortlink.ShortURL(h.cfg.BaseURL, origin, l.Alias)
 }
 
 // serveCampaign answers /u/{username}/{slug}-{id}: the list page of a
@@ -111,11 +114,7 @@ func (h *Handler) serveCampaign(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	want := "list"
-	if c.Slug != nil && *c.Slug != "" {
-		want = *c.Slug
-	}
-	if slug != want {
+	if slug != shortlink.ListSlug(c.Slug) {
 		h.serveNotFound(w, r)
 		return
 	}

@@ -3,6 +3,7 @@ package redirect_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -179,6 +180,48 @@ func TestQRScansAreCounted(t *testing.T) {
 	st, err := e.App.Resolver.Stats.Totals(ctx, analytics.Scope{QRCodeID: q.ID})
 	if err != nil || st.Clicks != 3 || st.UniqueClicks != 1 {
 		t.Fatalf("QR stats = %+v (%v), want 3 clicks, 1 unique", st, err)
+	}
+}
+
+func TestQRScanClicksAreBuiltLikeLinkClicks(t *testing.T) {
+	// A scan goes through the link path's click builder: a preview bot is
+	// recorded but not counted, and the country header counts only when it
+	// is a known code.
+	e := newEnv(t, app.Config{CountryHeader: "CF-IPCountry"})
+	ctx := auth.SystemContext(context.Background())
+	u, err := e.App.Client.User.Query().First(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := e.App.Client.QRCode.Create().SetOwnerID(u.ID).SetAlias("scanme").SetType("LINK").SetData("https://example.com/t").Save(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, hdr := range []map[string]string{
+		{"User-Agent": "Twitterbot/1.0", "CF-IPCountry": "de"},
+		{"CF-IPCountry": "de"},
+		{"CF-IPCountry": "XX", "Referer": "https://ref.example/" + strings.Repeat("a", 4000)},
+	} {
+		resp, _ := e.get(t, "/qr/scanme/scan", hdr)
+		expectRedirect(t, resp, http.StatusFound, "https://example.com/t")
+	}
+	e.flush(t)
+	q, err = e.App.Client.QRCode.Get(ctx, q.ID)
+	if err != nil || q.Scans != 2 {
+		t.Fatalf("scans = %d (%v), want 2: the bot must not count", q.Scans, err)
+	}
+	rows, err := e.App.Client.Click.Query().Where(click.QrCodeIDEQ(q.ID)).Order(click.ByID()).All(ctx)
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("%d click rows (%v), want 3", len(rows), err)
+	}
+	if !rows[0].Bot || rows[1].Bot || rows[2].Bot {
+		t.Errorf("bot flags %v %v %v, want true false false", rows[0].Bot, rows[1].Bot, rows[2].Bot)
+	}
+	if rows[0].Country != "DE" || rows[1].Country != "DE" || rows[2].Country != "" {
+		t.Errorf("countries %q %q %q, want DE DE and none for an unknown code", rows[0].Country, rows[1].Country, rows[2].Country)
+	}
+	if rows[2].Referrer != "ref.example" {
+		t.Errorf("referrer = %q, want the host", rows[2].Referrer)
 	}
 }
 

@@ -1,5 +1,6 @@
 // Package redirect serves the public routes: short links on the base host
-// and on branded domains, campaign rotators and list pages, and bio pages.
+// and on branded domains, campaign rotators and list pages, bio pages, and
+// QR code images and scans (qr.go).
 //
 // A request flows: identify (host, alias) -> snapshot from the in-memory
 // Cache (loaded on a miss, invalidated on every write) -> Decide, a pure
@@ -19,7 +20,9 @@ import (
 
 	"shortener/ent"
 	"shortener/internal/analytics"
+	"shortener/internal/qr"
 	"shortener/internal/ratelimit"
+	"shortener/internal/shortlink"
 )
 
 // Config is what the Handler needs.
@@ -45,8 +48,15 @@ type Config struct {
 	// give across all links per 10 minutes (default 20), on top of
 	// PasswordTries.
 	PasswordTriesPerIP int
-	Now                func() time.Time
-	Log                *slog.Logger
+	// QRRenders bounds the QR images drawn at once (0: GOMAXPROCS);
+	// QRRenderWaiters the renders waiting for one of those slots (0: 4 per
+	// slot) and QRRenderWait how long each waits (0: 2 s). Past them the
+	// image route answers 503 with Retry-After: 1.
+	QRRenders       int
+	QRRenderWaiters int
+	QRRenderWait    time.Duration
+	Now             func() time.Time
+	Log             *slog.Logger
 }
 
 // Handler serves the public routes.
@@ -55,6 +65,7 @@ type Handler struct {
 	throttle  *ratelimit.Limiter
 	ipTries   *ratelimit.Limiter // wrong passwords per client address, all links
 	rotations sync.Map           // campaign id -> *atomic.Int64, the link id served last
+	qrImages  *qr.Cache          // rendered QR images
 }
 
 // ValidStatus reports whether code may answer a redirect.
@@ -84,7 +95,8 @@ func New(cfg Config) *Handler {
 		cfg.Log = slog.Default()
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &Handler{cfg: cfg, throttle: ratelimit.New(cfg.Now), ipTries: ratelimit.NewPeriod(cfg.Now, 10*time.Minute)}
+	return &Handler{cfg: cfg, throttle: ratelimit.New(cfg.Now), ipTries: ratelimit.NewPeriod(cfg.Now, 10*time.Minute),
+		qrImages: newQRImages(cfg)}
 }
 
 // Mount adds the public routes to r. Mount it last: /{alias} matches every
@@ -92,6 +104,10 @@ func New(cfg Config) *Handler {
 // unknown path with the HTML 404 page (a catch-all route rather than
 // r.NotFound, which chi would pass down to /api and /graphql).
 func (h *Handler) Mount(r chi.Router) {
+	r.Get("/qr/{alias}", h.serveQRImage)
+	r.Head("/qr/{alias}", h.serveQRImage)
+	r.Get("/qr/{alias}/scan", h.serveQRScan)
+	r.Head("/qr/{alias}/scan", h.serveQRScan)
 	r.Get("/r/{slug}", h.serveRotator)
 	r.Get("/u/{username}/{list}", h.serveCampaign)
 	r.Get("/", h.serveRoot)
@@ -171,11 +187,8 @@ func (h *Handler) ServeAlias(w http.ResponseWriter, r *http.Request, alias strin
 	}
 	out := Decide(s, v, now)
 	if out.Record && r.Method != http.MethodHead {
-		hit := analytics.RequestHit(r, h.cfg.CountryHeader, now)
-		if v.Country != "" {
-			hit.Country = v.Country
-		}
-		hit.OwnerID, hit.LinkID, hit.Bot = s.OwnerID, s.LinkID, v.Bot
+		hit := h.click(r, now, v.Country, v.Bot)
+		hit.OwnerID, hit.LinkID = s.OwnerID, s.LinkID
 		h.cfg.Sink.Record(hit)
 	}
 	h.respond(w, r, s, out, formStatus, formError)
@@ -233,11 +246,26 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, s *Snapshot, o
 			Pixels: pixelViews(s.Pixels)})
 	case OutcomeBio:
 		err = render(w, http.StatusOK, "bio", &page{Title: s.Bio.Name, Bio: s.Bio,
-			OG: &og{Title: s.Bio.Name, Description: s.Bio.Content, Image: s.Bio.Avatar, URL: h.cfg.BaseURL + "/" + s.Alias}})
+			OG: &og{Title: s.Bio.Name, Description: s.Bio.Content, Image: s.Bio.Avatar, URL: shortlink.BioURL(h.cfg.BaseURL, s.Alias)}})
 	}
 	if err != nil {
 		h.cfg.Log.Error("render page", "page", out.Kind.String(), "err", err)
 	}
+}
+
+// click is the hit of a visit, a link click or a QR scan: the request's
+// facts as analytics.RequestHit takes them (headers clipped, the country
+// from the configured header only when it is a known code), country when
+// the caller already resolved one (for targeting), and bot, whether the
+// visitor is a link-preview bot (analytics.IsPreviewBot). The caller sets
+// the owner and the link or QR code.
+func (h *Handler) click(r *http.Request, now time.Time, country string, bot bool) analytics.Hit {
+	hit := analytics.RequestHit(r, h.cfg.CountryHeader, now)
+	if country != "" {
+		hit.Country = country
+	}
+	hit.Bot = bot
+	return hit
 }
 
 // country is the visitor's ISO country: from the configured header, else

@@ -13,6 +13,7 @@ import (
 	"shortener/internal/analytics"
 	"shortener/internal/auth"
 	"shortener/internal/hostname"
+	"shortener/internal/shortlink"
 )
 
 // Kind is what lives at a (host, alias).
@@ -89,10 +90,11 @@ var noExtra = &Extra{}
 // ShortURL is the snapshot's short URL: its domain's origin, or base (the
 // server's base URL), and its alias.
 func (s *Snapshot) ShortURL(base string) string {
+	origin := ""
 	if s.Domain != nil {
-		return s.Domain.Origin + "/" + s.Alias
+		origin = s.Domain.Origin
 	}
-	return base + "/" + s.Alias
+	return shortlink.ShortURL(base, origin, s.Alias)
 }
 
 type param struct{ name, value string }

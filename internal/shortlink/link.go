@@ -1,6 +1,7 @@
-// Package link holds the pure rules of short links: which long URLs are
-// accepted, what an alias may look like, which aliases are reserved, and how
-// random aliases are made.
+// Package shortlink holds the pure rules of short links: which long URLs
+// are accepted, what an alias may look like, which aliases are reserved
+// (the server's top-level routes, routes.go), how random aliases are made,
+// and how every public URL is built (urls.go).
 package shortlink
 
 import (
@@ -11,17 +12,6 @@ import (
 
 	"shortener/internal/apperr"
 )
-
-// Reserved aliases clash with the server's own routes on the base host.
-var reserved = map[string]bool{
-	"api": true, "graphql": true, "playground": true, "healthz": true, "qr": true,
-	"r": true, "u": true, "static": true, "assets": true, "favicon.ico": true,
-	"robots.txt": true, "admin": true, "login": true, "logout": true, "signup": true,
-	"debug": true, "metrics": true, ".well-known": true,
-}
-
-// IsReserved reports whether alias is taken by a server route.
-func IsReserved(alias string) bool { return reserved[strings.ToLower(alias)] }
 
 var aliasRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
 

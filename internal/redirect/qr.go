@@ -1,4 +1,4 @@
-package app
+package redirect
 
 import (
 	"errors"
@@ -13,7 +13,14 @@ import (
 	"shortener/internal/analytics"
 	"shortener/internal/auth"
 	"shortener/internal/qr"
+	"shortener/internal/shortlink"
 )
+
+// The public QR routes:
+//
+//	GET /qr/{alias}       the image: PNG, or ?format=svg; ?size=64..2048
+//	GET /qr/{alias}/scan  the URL a LINK code encodes: 302 to its current
+//	                      target, counted as a scan
 
 // qrCacheBytes bounds the rendered QR images kept in memory.
 const qrCacheBytes = 32 << 20
@@ -23,66 +30,45 @@ const qrCacheBytes = 32 << 20
 // the code changed. Short, so an edited code shows up soon.
 const qrImageMaxAge = "public, max-age=60"
 
-// mountQR gives the resolvers the qr package's rules (payloads, colours,
-// guarded logo fetch) and mounts the public QR routes:
-//
-//	GET /qr/{alias}       the image: PNG, or ?format=svg; ?size=64..2048
-//	GET /qr/{alias}/scan  the URL a LINK code encodes: 302 to its current
-//	                      target, counted as a scan
-func (a *App) mountQR(r chi.Router) {
-	a.Resolver.QR = qr.NewHooks()
-	h := &qrRoutes{app: a, cache: qr.NewCacheLimits(qrCacheBytes,
-		a.Config.QRRenders, a.Config.QRRenderWaiters, a.Config.QRRenderWait)}
-	r.Get("/qr/{alias}", h.handleImage)
-	r.Head("/qr/{alias}", h.handleImage)
-	r.Get("/qr/{alias}/scan", h.handleScan)
-	r.Head("/qr/{alias}/scan", h.handleScan)
+// newQRImages is the render cache of the image route, bounded by the
+// Config's QR render limits.
+func newQRImages(cfg Config) *qr.Cache {
+	return qr.NewCacheLimits(qrCacheBytes, cfg.QRRenders, cfg.QRRenderWaiters, cfg.QRRenderWait)
 }
 
-type qrRoutes struct {
-	app   *App
-	cache *qr.Cache
-}
-
-// scanURL is what a LINK code encodes: stable for the code's life, so the
-// printed image keeps working when the target changes.
-func (h *qrRoutes) scanURL(alias string) string {
-	return h.app.Resolver.BaseURL + "/qr/" + alias + "/scan"
-}
-
-// load finds a QR code by alias for a public visitor: the system context
+// loadQR finds a QR code by alias for a public visitor: the system context
 // skips ownership, as on the redirect path.
-func (h *qrRoutes) load(w http.ResponseWriter, r *http.Request) *ent.QRCode {
-	q, err := h.app.Client.QRCode.Query().Where(qrcode.AliasEQ(chi.URLParam(r, "alias"))).
+func (h *Handler) loadQR(w http.ResponseWriter, r *http.Request) *ent.QRCode {
+	q, err := h.cfg.Client.QRCode.Query().Where(qrcode.AliasEQ(chi.URLParam(r, "alias"))).
 		Only(auth.SystemContext(r.Context()))
 	switch {
 	case ent.IsNotFound(err):
 		http.Error(w, "QR code not found", http.StatusNotFound)
 		return nil
 	case err != nil:
-		h.app.Config.Log.ErrorContext(r.Context(), "load qr code", "err", err)
+		h.cfg.Log.ErrorContext(r.Context(), "load qr code", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return nil
 	}
 	return q
 }
 
-// handleImage serves a code's image. The ETag is a digest of what is drawn,
-// so a conditional request is answered before rendering, and a cache miss
-// renders once for all requests of the same image.
-func (h *qrRoutes) handleImage(w http.ResponseWriter, r *http.Request) {
+// serveQRImage serves a code's image. The ETag is a digest of what is
+// drawn, so a conditional request is answered before rendering, and a cache
+// miss renders once for all requests of the same image.
+func (h *Handler) serveQRImage(w http.ResponseWriter, r *http.Request) {
 	opt, msg := imageOptions(r)
 	if msg != "" {
 		http.Error(w, msg, http.StatusBadRequest)
 		return
 	}
-	q := h.load(w, r)
+	q := h.loadQR(w, r)
 	if q == nil {
 		return
 	}
-	payload, err := qr.Payload(string(q.Type), q.Data, h.scanURL(q.Alias))
+	payload, err := qr.Payload(string(q.Type), q.Data, shortlink.QRScanURL(h.cfg.BaseURL, q.Alias))
 	if err != nil {
-		h.app.Config.Log.ErrorContext(r.Context(), "qr payload", "id", q.ID, "err", err)
+		h.cfg.Log.ErrorContext(r.Context(), "qr payload", "id", q.ID, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -94,7 +80,7 @@ func (h *qrRoutes) handleImage(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	img, err := h.cache.Render(payload, opt)
+	img, err := h.qrImages.Render(payload, opt)
 	if errors.Is(err, qr.ErrBusy) {
 		w.Header().Del("ETag")
 		w.Header().Set("Cache-Control", "no-store")
@@ -103,7 +89,7 @@ func (h *qrRoutes) handleImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.app.Config.Log.ErrorContext(r.Context(), "render qr", "id", q.ID, "err", err)
+		h.cfg.Log.ErrorContext(r.Context(), "render qr", "id", q.ID, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -148,11 +134,13 @@ func etagMatches(header, tag string) bool {
 	return false
 }
 
-// handleScan sends the visitor of a LINK code to the code's current target
-// and records the scan. Recording goes through a.Clicks, which must not
-// block on the database; HEAD requests are not counted.
-func (h *qrRoutes) handleScan(w http.ResponseWriter, r *http.Request) {
-	q := h.load(w, r)
+// serveQRScan sends the visitor of a LINK code to the code's current target
+// and records the scan, built like a link click (h.click: clipped headers,
+// known countries only, preview bots marked and not counted). Recording
+// goes through the Sink, which does not block on the database; HEAD
+// requests are not counted.
+func (h *Handler) serveQRScan(w http.ResponseWriter, r *http.Request) {
+	q := h.loadQR(w, r)
 	if q == nil {
 		return
 	}
@@ -162,21 +150,9 @@ func (h *qrRoutes) handleScan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodHead {
-		hit := analytics.Hit{
-			OwnerID:        q.OwnerID,
-			QRCodeID:       q.ID,
-			Time:           h.app.Config.Now(),
-			IP:             clientIP(r),
-			UserAgent:      r.UserAgent(),
-			Referrer:       r.Referer(),
-			AcceptLanguage: r.Header.Get("Accept-Language"),
-		}
-		if name := h.app.Config.CountryHeader; name != "" {
-			if c := strings.ToUpper(strings.TrimSpace(r.Header.Get(name))); len(c) == 2 {
-				hit.Country = c
-			}
-		}
-		h.app.Clicks.Record(hit)
+		hit := h.click(r, h.cfg.Now(), "", analytics.IsPreviewBot(r.UserAgent()))
+		hit.OwnerID, hit.QRCodeID = q.OwnerID, q.ID
+		h.cfg.Sink.Record(hit)
 	}
 	w.Header().Set("Cache-Control", "private, no-store")
 	http.Redirect(w, r, target, http.StatusFound)
