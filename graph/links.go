@@ -65,7 +65,7 @@ func (r *Resolver) DomainByURL(ctx context.Context, s string) (id int, base bool
 // and its alias.
 func (r *Resolver) ShortURL(ctx context.Context, l *ent.Link) (string, error) {
 	if l.DomainID == nil {
-		return r.BaseURL + "/" + l.Alias, nil
+		return shortlink.ShortURL(r.BaseURL, "", l.Alias), nil
 	}
 	d := l.Edges.Domain
 	// The edge may be missing, or loaded by GraphQL field collection with
@@ -82,7 +82,7 @@ func (r *Resolver) ShortURL(ctx context.Context, l *ent.Link) (string, error) {
 			}
 		}
 	}
-	return strings.TrimRight(d.Domain, "/") + "/" + l.Alias, nil
+	return shortlink.ShortURL(r.BaseURL, d.Domain, l.Alias), nil
 }
 
 // specFromCreate is the Spec of a CreateLinkInput: its global ids decoded.
