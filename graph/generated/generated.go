@@ -6461,24 +6461,27 @@ extend type Query {
 type Mutation {
   """
   Creates an account and returns its first API key. Needs no key; the server
-  can turn sign-up off.
+  can turn sign-up off (FORBIDDEN). Errors BAD_USER_INPUT, and CONFLICT when
+  the email or username is taken.
   """
   signup(input: SignupInput!): SignupPayload!
   """
-  Changes the viewer's email, password or avatar.
+  Changes the viewer's email, password or avatar; errors BAD_USER_INPUT and
+  CONFLICT (email taken).
   """
   updateAccount(input: UpdateAccountInput!): User!
   """
-  Creates another API key. The key is shown only in this answer.
+  Creates another API key. The key is shown only in this answer; error
+  BAD_USER_INPUT (such as too many active keys).
   """
   createApiKey(input: CreateApiKeyInput): ApiKeyPayload!
   """
   Revokes an API key (by default the one this request uses) and returns a
-  fresh key in its place.
+  fresh key in its place; error NOT_FOUND.
   """
   rotateApiKey(id: ID): ApiKeyPayload!
   """
-  Revokes an API key; it stops working at once.
+  Revokes an API key; it stops working at once. Error NOT_FOUND.
   """
   revokeApiKey(id: ID!): APIKey!
 }
