@@ -173,3 +173,12 @@ func (r *Resolver) itemQRCode(ctx context.Context, it *ent.ChannelItem) (*ent.QR
 	}
 	return it.QueryQrCode().Only(ctx)
 }
+
+// loaded returns an edge loaded with the item (lists load them in one
+// query) or queries it.
+func loaded[T any](ctx context.Context, edge *T, query func(context.Context) (*T, error)) (*T, error) {
+	if edge != nil {
+		return edge, nil
+	}
+	return query(ctx)
+}

@@ -5,7 +5,6 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
-	entsql "entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -117,58 +116,5 @@ func (BioPage) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		entgql.RelayConnection(), entgql.QueryField(),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
-	}
-}
-
-// Click is one recorded visit of a link or scan of a QR code. Raw IPs are
-// never stored: VisitorHash is a keyed hash that marks unique visitors.
-type Click struct{ ent.Schema }
-
-// Mixin of the Click.
-func (Click) Mixin() []ent.Mixin {
-	return []ent.Mixin{OwnerMixin{Ref: "clicks", NoIndex: true}}
-}
-
-// Fields of the Click.
-func (Click) Fields() []ent.Field {
-	return []ent.Field{
-		field.Int("link_id").Optional().Nillable().Immutable().Annotations(entgql.Skip(entgql.SkipType)),
-		field.Int("qr_code_id").Optional().Nillable().Immutable().Annotations(entgql.Skip(entgql.SkipType)),
-		field.Time("created_at").Default(timeNow).Immutable().Annotations(entgql.OrderField("CREATED_AT")),
-		field.String("country").Default("").Immutable(),
-		field.String("referrer").Default("").Immutable(),
-		field.String("browser").Default("").Immutable(),
-		field.String("os").Default("").Immutable(),
-		field.String("device").Default("").Immutable(),
-		field.String("language").Default("").Immutable(),
-		field.String("visitor_hash").Default("").Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
-		field.Bool("bot").Default(false).Immutable(),
-	}
-}
-
-// Edges of the Click.
-func (Click) Edges() []ent.Edge {
-	return []ent.Edge{
-		edge.From("link", Link.Type).Ref("click_rows").Field("link_id").Unique().Immutable(),
-		edge.From("qr_code", QRCode.Type).Ref("click_rows").Field("qr_code_id").Unique().Immutable(),
-	}
-}
-
-// Indexes of the Click: statistics read a link's or a QR code's clicks.
-// The indexes hold the id alone, not (id, created_at): the click writer puts
-// an entry at a random place in them for every click, and it is the pages it
-// dirties that cost (each is written to the WAL at commit and again at the
-// checkpoint). A created_at in the key made the index ~5 times bigger: with
-// 100,000 links clicked at random, a click cost ~15 us of SQLite time
-// against ~7 with the narrow index (bench/README.md). A time range is
-// filtered on the rows. Both are partial: a link click has no QR code and a
-// scan no link, and an entry for the NULL side would only cost the writer
-// (a query for link_id = ? implies link_id IS NOT NULL, so SQLite and
-// PostgreSQL use them). Nothing reads clicks by owner, so there is no owner
-// index (OwnerMixin.NoIndex).
-func (Click) Indexes() []ent.Index {
-	return []ent.Index{
-		index.Fields("link_id").Annotations(entsql.IndexWhere("link_id IS NOT NULL")),
-		index.Fields("qr_code_id").Annotations(entsql.IndexWhere("qr_code_id IS NOT NULL")),
 	}
 }

@@ -6127,12 +6127,26 @@ extend type Query {
 }
 
 extend type Mutation {
+  """
+  Creates a short link; errors BAD_USER_INPUT on a bad URL, alias, target or
+  reference, CONFLICT when the alias is taken.
+  """
   createLink(input: CreateLinkInput!): Link!
+  """
+  Changes a link (only the fields given); errors NOT_FOUND, and
+  BAD_USER_INPUT or CONFLICT as createLink.
+  """
   updateLink(id: ID!, input: UpdateLinkInput!): Link!
+  """
+  Deletes a link and its channel memberships (its clicks still count in the
+  account's statistics); error NOT_FOUND.
+  """
   deleteLink(id: ID!): DeletePayload!
 }
 `, BuiltIn: false},
-	{Name: "../resources.graphql", Input: `extend type QRCode {
+	{Name: "../qrcode.graphql", Input: `# QR codes: images at {base}/qr/{alias}, created with a payload of a type.
+
+extend type QRCode {
   """
   The QR code's page: {base}/qr/{alias} serves the image.
   """
@@ -6181,6 +6195,26 @@ input UpdateQRCodeInput {
   clearLogo: Boolean
 }
 
+extend type Mutation {
+  """
+  Creates a QR code, checking its data, colours and logo before anything is
+  written; BAD_USER_INPUT names the field at fault.
+  """
+  createQRCode(input: CreateQRCodeInput!): QRCode!
+  """
+  Changes a QR code (its type and alias, so its image URL, stay; a logoUrl of
+  "" or clearLogo removes the logo); errors NOT_FOUND and BAD_USER_INPUT.
+  """
+  updateQRCode(id: ID!, input: UpdateQRCodeInput!): QRCode!
+  """
+  Deletes a QR code and its channel memberships; error NOT_FOUND.
+  """
+  deleteQRCode(id: ID!): DeletePayload!
+}
+`, BuiltIn: false},
+	{Name: "../domain.graphql", Input: `# Branded domains: the host a link's alias can live on, once its ownership
+# is proven.
+
 extend type Domain {
   """
   Short links on this domain.
@@ -6206,6 +6240,30 @@ type DNSRecord {
   value: String!
 }
 
+extend type Mutation {
+  """
+  Adds a branded domain (verified at once when the server does not ask for
+  DNS proof); errors BAD_USER_INPUT on the URL or redirects, CONFLICT when
+  the host is already registered.
+  """
+  createDomain(input: CreateDomainInput!): Domain!
+  """
+  Changes a domain's redirects; errors NOT_FOUND and BAD_USER_INPUT.
+  """
+  updateDomain(id: ID!, input: UpdateDomainInput!): Domain!
+  """
+  Deletes a domain and its links; error NOT_FOUND.
+  """
+  deleteDomain(id: ID!): DeletePayload!
+  """
+  Checks the domain's DNS TXT record now and returns the domain with its
+  status; a domain already verified by another account is a CONFLICT.
+  """
+  verifyDomain(id: ID!): Domain!
+}
+`, BuiltIn: false},
+	{Name: "../channel.graphql", Input: `# Channels: named groups of links, bio pages and QR codes.
+
 extend type ChannelItem {
   """
   The item's title (legacy channel item title).
@@ -6227,6 +6285,35 @@ input AssignChannelItemInput {
   itemId: ID!
 }
 
+extend type Mutation {
+  """
+  Creates a channel; error BAD_USER_INPUT (such as a color that is not
+  #rrggbb).
+  """
+  createChannel(input: CreateChannelInput!): Channel!
+  """
+  Changes a channel; errors NOT_FOUND and BAD_USER_INPUT.
+  """
+  updateChannel(id: ID!, input: UpdateChannelInput!): Channel!
+  """
+  Deletes a channel; its items are unassigned, not deleted.
+  """
+  deleteChannel(id: ID!): DeletePayload!
+  """
+  Puts one of the viewer's links, bio pages or QR codes in one of the
+  viewer's channels, returning the existing item when it is already there;
+  error BAD_USER_INPUT on a bad or unknown id.
+  """
+  assignChannelItem(input: AssignChannelItemInput!): ChannelItem!
+  """
+  Takes an item out of its channel (the link, bio page or QR code stays);
+  error NOT_FOUND.
+  """
+  unassignChannelItem(id: ID!): DeletePayload!
+}
+`, BuiltIn: false},
+	{Name: "../campaign.graphql", Input: `# Campaigns: groups of links with a rotator URL and a public list page.
+
 extend type Campaign {
   """
   {base}/r/{slug}; null without a slug.
@@ -6238,56 +6325,91 @@ extend type Campaign {
   listUrl: String!
 }
 
+extend type Mutation {
+  """
+  Creates a campaign; errors BAD_USER_INPUT on a bad slug, CONFLICT when the
+  slug is taken.
+  """
+  createCampaign(input: CreateCampaignInput!): Campaign!
+  """
+  Changes a campaign (an empty slug removes it); errors NOT_FOUND, and
+  BAD_USER_INPUT or CONFLICT as createCampaign.
+  """
+  updateCampaign(id: ID!, input: UpdateCampaignInput!): Campaign!
+  """
+  Deletes a campaign, whose links stay without a campaign; error NOT_FOUND.
+  """
+  deleteCampaign(id: ID!): DeletePayload!
+  """
+  Puts one of the viewer's links in a campaign and returns the campaign;
+  error NOT_FOUND for an unknown campaign or link.
+  """
+  assignLinkToCampaign(campaignId: ID!, linkId: ID!): Campaign!
+}
+`, BuiltIn: false},
+	{Name: "../pixel.graphql", Input: `# Retargeting pixels attached to links.
+
+extend type Mutation {
+  """
+  Creates a pixel; error BAD_USER_INPUT (such as a tag that is not 1-100
+  letters, digits and - _ . :).
+  """
+  createPixel(input: CreatePixelInput!): Pixel!
+  """
+  Changes a pixel; errors NOT_FOUND and BAD_USER_INPUT.
+  """
+  updatePixel(id: ID!, input: UpdatePixelInput!): Pixel!
+  """
+  Deletes a pixel; error NOT_FOUND.
+  """
+  deletePixel(id: ID!): DeletePayload!
+}
+`, BuiltIn: false},
+	{Name: "../splashpage.graphql", Input: `# Splash pages shown before a link continues (redirectType CUSTOM_SPLASH).
+
+extend type Mutation {
+  """
+  Creates a splash page; error BAD_USER_INPUT (such as a bad image URL).
+  """
+  createSplashPage(input: CreateSplashPageInput!): SplashPage!
+  """
+  Changes a splash page; errors NOT_FOUND and BAD_USER_INPUT.
+  """
+  updateSplashPage(id: ID!, input: UpdateSplashPageInput!): SplashPage!
+  """
+  Deletes a splash page, and links that used it redirect directly; error
+  NOT_FOUND.
+  """
+  deleteSplashPage(id: ID!): DeletePayload!
+}
+`, BuiltIn: false},
+	{Name: "../ctaoverlay.graphql", Input: `# Call-to-action overlays shown over a framed long URL (redirectType OVERLAY).
+
+extend type Mutation {
+  """
+  Creates a CTA overlay; error BAD_USER_INPUT (such as a bad color or button
+  URL).
+  """
+  createCtaOverlay(input: CreateCtaOverlayInput!): CtaOverlay!
+  """
+  Changes a CTA overlay; errors NOT_FOUND and BAD_USER_INPUT.
+  """
+  updateCtaOverlay(id: ID!, input: UpdateCtaOverlayInput!): CtaOverlay!
+  """
+  Deletes a CTA overlay, and links that used it redirect directly; error
+  NOT_FOUND.
+  """
+  deleteCtaOverlay(id: ID!): DeletePayload!
+}
+`, BuiltIn: false},
+	{Name: "../biopage.graphql", Input: `# Bio pages: public pages at {base}/{alias} listing a few links. Their
+# aliases share the base host's namespace with links.
+
 extend type BioPage {
   """
   {base}/{alias}.
   """
   url: String!
-}
-
-extend type Mutation {
-  createQRCode(input: CreateQRCodeInput!): QRCode!
-  updateQRCode(id: ID!, input: UpdateQRCodeInput!): QRCode!
-  deleteQRCode(id: ID!): DeletePayload!
-
-  createDomain(input: CreateDomainInput!): Domain!
-  updateDomain(id: ID!, input: UpdateDomainInput!): Domain!
-  deleteDomain(id: ID!): DeletePayload!
-  """
-  Checks the domain's DNS TXT record now and returns the domain with its
-  status; a domain already verified by another account is a CONFLICT.
-  """
-  verifyDomain(id: ID!): Domain!
-
-  createChannel(input: CreateChannelInput!): Channel!
-  updateChannel(id: ID!, input: UpdateChannelInput!): Channel!
-  """
-  Deletes a channel; its items are unassigned, not deleted.
-  """
-  deleteChannel(id: ID!): DeletePayload!
-  assignChannelItem(input: AssignChannelItemInput!): ChannelItem!
-  unassignChannelItem(id: ID!): DeletePayload!
-
-  createCampaign(input: CreateCampaignInput!): Campaign!
-  updateCampaign(id: ID!, input: UpdateCampaignInput!): Campaign!
-  deleteCampaign(id: ID!): DeletePayload!
-  assignLinkToCampaign(campaignId: ID!, linkId: ID!): Campaign!
-
-  createPixel(input: CreatePixelInput!): Pixel!
-  updatePixel(id: ID!, input: UpdatePixelInput!): Pixel!
-  deletePixel(id: ID!): DeletePayload!
-
-  createSplashPage(input: CreateSplashPageInput!): SplashPage!
-  updateSplashPage(id: ID!, input: UpdateSplashPageInput!): SplashPage!
-  deleteSplashPage(id: ID!): DeletePayload!
-
-  createCtaOverlay(input: CreateCtaOverlayInput!): CtaOverlay!
-  updateCtaOverlay(id: ID!, input: UpdateCtaOverlayInput!): CtaOverlay!
-  deleteCtaOverlay(id: ID!): DeletePayload!
-
-  createBioPage(input: CreateBioPageInput!): BioPage!
-  updateBioPage(id: ID!, input: UpdateBioPageInput!): BioPage!
-  deleteBioPage(id: ID!): DeletePayload!
 }
 
 type BioLink {
@@ -6299,9 +6421,26 @@ input BioLinkInput {
   title: String!
   url: String!
 }
+
+extend type Mutation {
+  """
+  Creates a bio page; errors BAD_USER_INPUT on the alias, avatar or links,
+  CONFLICT when a link or another bio page holds the alias.
+  """
+  createBioPage(input: CreateBioPageInput!): BioPage!
+  """
+  Changes a bio page (appendLinks adds links after the current ones); errors
+  NOT_FOUND, and BAD_USER_INPUT or CONFLICT as createBioPage.
+  """
+  updateBioPage(id: ID!, input: UpdateBioPageInput!): BioPage!
+  """
+  Deletes a bio page and its channel memberships; error NOT_FOUND.
+  """
+  deleteBioPage(id: ID!): DeletePayload!
+}
 `, BuiltIn: false},
-	{Name: "../schema.graphql", Input: `# Hand-written SDL: roots, accounts and the shapes of JSON columns.
-# graph/ent.graphql is generated by entgql; files here only extend it.
+	{Name: "../schema.graphql", Input: `# Hand-written SDL: roots, accounts and API keys. graph/ent.graphql is
+# generated by entgql; the other files (one per resource) only extend it.
 
 scalar Upload
 
@@ -6322,24 +6461,27 @@ extend type Query {
 type Mutation {
   """
   Creates an account and returns its first API key. Needs no key; the server
-  can turn sign-up off.
+  can turn sign-up off (FORBIDDEN). Errors BAD_USER_INPUT, and CONFLICT when
+  the email or username is taken.
   """
   signup(input: SignupInput!): SignupPayload!
   """
-  Changes the viewer's email, password or avatar.
+  Changes the viewer's email, password or avatar; errors BAD_USER_INPUT and
+  CONFLICT (email taken).
   """
   updateAccount(input: UpdateAccountInput!): User!
   """
-  Creates another API key. The key is shown only in this answer.
+  Creates another API key. The key is shown only in this answer; error
+  BAD_USER_INPUT (such as too many active keys).
   """
   createApiKey(input: CreateApiKeyInput): ApiKeyPayload!
   """
   Revokes an API key (by default the one this request uses) and returns a
-  fresh key in its place.
+  fresh key in its place; error NOT_FOUND.
   """
   rotateApiKey(id: ID): ApiKeyPayload!
   """
-  Revokes an API key; it stops working at once.
+  Revokes an API key; it stops working at once. Error NOT_FOUND.
   """
   revokeApiKey(id: ID!): APIKey!
 }

@@ -12,13 +12,6 @@ import (
 	"shortener/internal/gid"
 )
 
-// DefaultPageSize is the page size of a connection asked for without first
-// or last; MaxPageSize is the largest page a connection returns.
-const (
-	DefaultPageSize = 50
-	MaxPageSize     = 100
-)
-
 // decodeID decodes a global id that must be of type typ. field names the
 // argument in the error.
 func decodeID(field, typ, id string) (int, error) {
@@ -48,24 +41,6 @@ func decodeIDs(field, typ string, ids []string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
-}
-
-// pageArgs checks and bounds connection arguments: a page has at most
-// MaxPageSize items, and DefaultPageSize when neither first nor last is given.
-func pageArgs(first, last *int) (*int, *int, error) {
-	for _, p := range []struct {
-		name string
-		v    *int
-	}{{"first", first}, {"last", last}} {
-		if p.v != nil && (*p.v < 0 || *p.v > MaxPageSize) {
-			return nil, nil, apperr.InvalidField(p.name, "%s must be between 0 and %d", p.name, MaxPageSize)
-		}
-	}
-	if first == nil && last == nil {
-		n := DefaultPageSize
-		first = &n
-	}
-	return first, last, nil
 }
 
 // node loads one object by global id. Another user's object and a missing
@@ -98,10 +73,14 @@ func deleted(ctx context.Context, id, typ string, del func(context.Context, int)
 	return &model.DeletePayload{DeletedID: id}, nil
 }
 
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
+// exists reports whether a Get found its row: NotFound (a missing or
+// another user's row) is false, any other error is returned.
+func exists[T any](_ T, err error) (bool, error) {
+	if err == nil {
+		return true, nil
 	}
-	return *p
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return false, nil
+	}
+	return false, err
 }
