@@ -208,7 +208,7 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	db := fs.String("db", env("DATABASE_URL", store.DefaultDSN), "database: sqlite://PATH or postgres://... [DATABASE_URL]")
 	email := fs.String("email", "", "email address (required)")
 	username := fs.String("username", "", "username (required)")
-	password := fs.String("password", "", "password, 8 to 72 bytes (required)")
+	password := fs.String("password", "", fmt.Sprintf("password, 8 to %d bytes (required)", auth.MaxPasswordBytes))
 	plan := fs.String("plan", "free", "free or pro")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -345,7 +345,7 @@ func (s *linkSpec) check() error {
 			return err
 		}
 	}
-	if s.password != nil && len(*s.password) > 72 {
+	if s.password != nil && len(*s.password) > auth.MaxPasswordBytes {
 		return apperr.InvalidField("password", "password must be at most 72 bytes")
 	}
 	if s.splashID != nil && *s.splashID != 0 && s.redirectType == nil {
