@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"shortener/ent/click"
+	"shortener/internal/app/apptest"
 	"shortener/internal/auth"
 	"shortener/internal/store"
 )
@@ -101,7 +102,7 @@ func seed(t *testing.T, dsn string) {
 // visit clicks http://addr/go n times.
 func visit(t *testing.T, addr string, n int) {
 	t.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := apptest.NoRedirectClient()
 	for i := 0; i < n; i++ {
 		resp, err := client.Get("http://" + addr + "/go")
 		if err != nil {
