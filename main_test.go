@@ -5,40 +5,72 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"shortener/ent/click"
+	"shortener/internal/app/apptest"
 	"shortener/internal/auth"
 	"shortener/internal/store"
 )
 
-var addrRE = regexp.MustCompile(`msg=serving addr=(\S+)`)
+// logLines collects what serve writes to stderr, line by line.
+type logLines struct {
+	mu    sync.Mutex
+	lines []string
+	done  chan struct{} // closed when the log ends
+}
 
-// watchAddr reads a server's log into log and sends the address it serves
-// on; done closes when the log ends.
-func watchAddr(r io.Reader, log *bytes.Buffer) (addr <-chan string, done <-chan struct{}) {
-	ch := make(chan string, 1)
-	end := make(chan struct{})
+func watchLog(r io.Reader) *logLines {
+	l := &logLines{done: make(chan struct{})}
 	go func() {
-		defer close(end)
+		defer close(l.done)
 		sc := bufio.NewScanner(r)
 		for sc.Scan() {
-			log.WriteString(sc.Text() + "\n")
-			if m := addrRE.FindStringSubmatch(sc.Text()); m != nil {
-				ch <- m[1]
-			}
+			l.mu.Lock()
+			l.lines = append(l.lines, sc.Text())
+			l.mu.Unlock()
 		}
 	}()
-	return ch, end
+	return l
+}
+
+func (l *logLines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
+// waitAddr waits until serve has written the address it listens on to path
+// (--addr-file) and returns it. It fails the test after timeout, or as soon
+// as serve returns when exited (serve's result) is not nil; log goes into
+// the failure message.
+func waitAddr(t *testing.T, path string, exited <-chan error, timeout time.Duration, log fmt.Stringer) string {
+	t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(timeout)
+	for {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			return strings.TrimSpace(string(b))
+		}
+		select {
+		case <-tick.C:
+		case err := <-exited:
+			t.Fatalf("serve ended before listening: %v\n%s", err, log)
+		case <-deadline:
+			t.Fatalf("serve did not write its address to %s within %v\n%s", path, timeout, log)
+		}
+	}
 }
 
 // seed creates a user and a link with alias "go" in the database at dsn.
@@ -70,7 +102,7 @@ func seed(t *testing.T, dsn string) {
 // visit clicks http://addr/go n times.
 func visit(t *testing.T, addr string, n int) {
 	t.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := apptest.NoRedirectClient()
 	for i := 0; i < n; i++ {
 		resp, err := client.Get("http://" + addr + "/go")
 		if err != nil {
@@ -109,27 +141,20 @@ func countClicks(t *testing.T, dsn string) (rows, counter int) {
 func TestServeFlushesClicksOnStop(t *testing.T) {
 	dsn := "sqlite://" + filepath.Join(t.TempDir(), "db.sqlite")
 	seed(t, dsn)
+	addrFile := filepath.Join(t.TempDir(), "addr")
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	var log bytes.Buffer
-	addrc, logDone := watchAddr(pr, &log)
+	log := watchLog(pr)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}, io.Discard, pw)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--addr-file", addrFile}, io.Discard, pw)
 		pw.Close()
 	}()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case err := <-done:
-		t.Fatalf("serve ended: %v\n%s", err, log.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not start")
-	}
+	addr := waitAddr(t, addrFile, done, 10*time.Second, log)
 	visit(t, addr, 300)
 	cancel()
 	err := <-done
-	<-logDone
+	<-log.done
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, log.String())
 	}
@@ -151,7 +176,8 @@ func TestBinaryFlushesClicksOnSIGTERM(t *testing.T) {
 	}
 	dsn := "sqlite://" + filepath.Join(dir, "db.sqlite")
 	seed(t, dsn)
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+	addrFile := filepath.Join(dir, "addr")
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", dsn, "--addr-file", addrFile)
 	cmd.Env = append(os.Environ(), "RATE_LIMIT=0")
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
@@ -159,21 +185,15 @@ func TestBinaryFlushesClicksOnSIGTERM(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	var log bytes.Buffer
-	addrc, logDone := watchAddr(pr, &log)
-	var addr string
-	select {
-	case addr = <-addrc:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("binary did not start:\n%s", log.String())
-	}
+	log := watchLog(pr)
+	addr := waitAddr(t, addrFile, nil, 20*time.Second, log)
 	visit(t, addr, 500)
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	err := cmd.Wait()
 	pw.Close()
-	<-logDone
+	<-log.done
 	if err != nil {
 		t.Fatalf("exit: %v (want status 0)\n%s", err, log.String())
 	}

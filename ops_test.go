@@ -22,31 +22,24 @@ import (
 // database (seeded with the link "go"); prepare runs on that database
 // before the server opens it. It returns the address, the log and a stop
 // function that cancels the server and waits for it.
-func startServe(t *testing.T, prepare func(dsn string), args ...string) (addr string, log *bytes.Buffer, stop func() error) {
+func startServe(t *testing.T, prepare func(dsn string), args ...string) (addr string, log *logLines, stop func() error) {
 	t.Helper()
 	dsn := "sqlite://" + filepath.Join(t.TempDir(), "db.sqlite")
 	seed(t, dsn)
 	if prepare != nil {
 		prepare(dsn)
 	}
+	addrFile := filepath.Join(t.TempDir(), "addr")
 	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
 	pr, pw := io.Pipe()
-	log = &bytes.Buffer{}
-	addrc, logDone := watchAddr(pr, log)
+	log = watchLog(pr)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--rate-limit", "0"}, args...), io.Discard, pw)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--rate-limit", "0", "--addr-file", addrFile}, args...), io.Discard, pw)
 		pw.Close()
 	}()
-	select {
-	case addr = <-addrc:
-	case err := <-done:
-		cancel()
-		t.Fatalf("serve ended: %v\n%s", err, log)
-	case <-time.After(20 * time.Second):
-		cancel()
-		t.Fatal("serve did not start")
-	}
+	addr = waitAddr(t, addrFile, done, 20*time.Second, log)
 	stopped := false
 	stop = func() error {
 		if stopped {
@@ -55,7 +48,7 @@ func startServe(t *testing.T, prepare func(dsn string), args ...string) (addr st
 		stopped = true
 		cancel()
 		err := <-done
-		<-logDone
+		<-log.done
 		return err
 	}
 	t.Cleanup(func() { _ = stop() })

@@ -128,6 +128,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	maxConnsPerIP := fs.Int("max-conns-per-ip", envInt("MAX_CONNS_PER_IP", 256), "open connections one client IP may hold; more are closed on accept; 0 disables [MAX_CONNS_PER_IP]")
 	verification := fs.String("domain-verification", env("DOMAIN_VERIFICATION", "on"), "branded domains serve only once a DNS TXT record proves ownership: on, or off (false) to verify every added domain at once [DOMAIN_VERIFICATION]")
 	dnsResolver := fs.String("dns-resolver", env("DNS_RESOLVER", ""), "host:port of the DNS server asked for domain verification records; default: the system resolver [DNS_RESOLVER]")
+	addrFile := fs.String("addr-file", env("ADDR_FILE", ""), "once listening, write the listening address (host:port) to this file; useful with --addr 127.0.0.1:0 [ADDR_FILE]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -137,6 +138,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	verify, err := parseOnOff(*verification)
 	if err != nil {
 		return fmt.Errorf("--domain-verification: %w", err)
+	}
+	if *addrFile != "" {
+		// A file left by an earlier run must not be taken for this one's.
+		if err := os.Remove(*addrFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("--addr-file: %w", err)
+		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := app.Config{
@@ -168,6 +175,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
+	}
+	if *addrFile != "" {
+		if err := writeAddrFile(*addrFile, ln.Addr().String()); err != nil {
+			ln.Close()
+			return fmt.Errorf("--addr-file: %w", err)
+		}
 	}
 	ln = limitConnsPerIP(ln, *maxConnsPerIP)
 	srv := newHTTPServer(a.Handler(), *readTimeout, *writeTimeout)
@@ -208,7 +221,7 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	db := fs.String("db", env("DATABASE_URL", store.DefaultDSN), "database: sqlite://PATH or postgres://... [DATABASE_URL]")
 	email := fs.String("email", "", "email address (required)")
 	username := fs.String("username", "", "username (required)")
-	password := fs.String("password", "", "password, 8 to 72 bytes (required)")
+	password := fs.String("password", "", fmt.Sprintf("password, 8 to %d bytes (required)", auth.MaxPasswordBytes))
 	plan := fs.String("plan", "free", "free or pro")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -294,4 +307,19 @@ func domainVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Host     string `json:"host"`
 		Verified bool   `json:"verified"`
 	}{ds[0].ID, h, true})
+}
+
+// writeAddrFile writes addr and a newline to path (--addr-file) through a
+// temporary file and a rename, so a reader waiting for the file never sees
+// it half written.
+func writeAddrFile(path, addr string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(addr+"\n"), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return nil
 }

@@ -1,16 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -98,39 +97,6 @@ func TestUserCreate(t *testing.T) {
 	})
 }
 
-// logLines collects what serve writes to stderr and announces the address
-// it listens on (from its "serving" log line).
-type logLines struct {
-	mu    sync.Mutex
-	lines []string
-	addr  chan string
-	done  chan struct{}
-}
-
-func watchLog(r io.Reader) *logLines {
-	l := &logLines{addr: make(chan string, 1), done: make(chan struct{})}
-	addrRE := regexp.MustCompile(`msg=serving addr=(\S+)`)
-	go func() {
-		defer close(l.done)
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			l.mu.Lock()
-			l.lines = append(l.lines, sc.Text())
-			l.mu.Unlock()
-			if m := addrRE.FindStringSubmatch(sc.Text()); m != nil {
-				l.addr <- m[1]
-			}
-		}
-	}()
-	return l
-}
-
-func (l *logLines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
-
 func TestServe(t *testing.T) {
 	db := storetest.DSN(t)
 	out, errOut, err := runUserCreate(t, "--db", db, "--email", "ann@example.com", "--username", "ann", "--password", "password123")
@@ -142,23 +108,17 @@ func TestServe(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	addrFile := filepath.Join(t.TempDir(), "addr")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
 	logs := watchLog(pr)
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--base-url", "http://sho.rt", "--rate-limit", "0", "--pprof", "127.0.0.1:0"}, io.Discard, pw)
+		errc <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--base-url", "http://sho.rt", "--rate-limit", "0", "--pprof", "127.0.0.1:0", "--addr-file", addrFile}, io.Discard, pw)
 		pw.Close()
 	}()
-	var addr string
-	select {
-	case addr = <-logs.addr:
-	case err := <-errc:
-		t.Fatalf("serve returned early: %v\n%s", err, logs)
-	case <-time.After(20 * time.Second):
-		t.Fatalf("serve did not log its address\n%s", logs)
-	}
+	addr := waitAddr(t, addrFile, errc, 20*time.Second, logs)
 	base := "http://" + addr
 
 	get := func(path string) (int, string) {

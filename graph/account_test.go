@@ -3,7 +3,6 @@ package graph_test
 import (
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,22 +80,9 @@ func TestPinnedOperations(t *testing.T) {
 	}
 }
 
-// testClock is a settable clock for expiry.
-type testClock struct{ ns atomic.Int64 }
-
-func newClock(t time.Time) *testClock {
-	c := &testClock{}
-	c.ns.Store(t.UnixNano())
-	return c
-}
-
-func (c *testClock) Now() time.Time                { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *testClock) Advance(d time.Duration)       { c.ns.Add(int64(d)) }
-func (c *testClock) Format(d time.Duration) string { return c.Now().Add(d).Format(time.RFC3339) }
-
 func TestAuthenticationFailures(t *testing.T) {
 	t.Parallel()
-	clock := newClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
+	clock := apptest.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	s := apptest.New(t, app.Config{Now: clock.Now})
 	alice := signup(t, s, "alice")
 

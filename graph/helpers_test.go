@@ -3,9 +3,7 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"shortener/ent"
@@ -15,11 +13,7 @@ import (
 )
 
 // user is a signed-up account: its API key and global id.
-type user struct {
-	Key, ID, Email, Username string
-}
-
-var userSeq atomic.Int64
+type user = apptest.User
 
 // newServer starts the whole server on a fresh test database (SQLite file,
 // or a PostgreSQL schema when TEST_POSTGRES_DSN is set).
@@ -31,20 +25,7 @@ func newServer(tb testing.TB) *apptest.Server {
 // signup creates an account through the public signup mutation.
 func signup(tb testing.TB, s *apptest.Server, name string) user {
 	tb.Helper()
-	n := userSeq.Add(1)
-	email, uname := fmt.Sprintf("%s%d@example.com", name, n), fmt.Sprintf("%s%d", name, n)
-	var out struct {
-		Signup struct {
-			APIKey string
-			User   struct{ ID, Email string }
-		}
-	}
-	s.MustGraphQL(tb, "", `mutation($e:String!,$u:String!){ signup(input:{email:$e, username:$u, password:"password123"}) { apiKey user { id email } } }`,
-		map[string]any{"e": email, "u": uname}, &out)
-	if out.Signup.APIKey == "" || out.Signup.User.ID == "" {
-		tb.Fatalf("signup returned %+v", out)
-	}
-	return user{Key: out.Signup.APIKey, ID: out.Signup.User.ID, Email: email, Username: uname}
+	return s.SignupUser(tb, name)
 }
 
 // gql runs a query that must succeed and decodes its data into a T.

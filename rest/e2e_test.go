@@ -1,7 +1,6 @@
 package rest_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"shortener/ent/predicate"
 	"shortener/internal/app"
 	"shortener/internal/app/apptest"
-	"shortener/internal/auth"
 	"shortener/internal/gid"
 )
 
@@ -326,7 +324,7 @@ func TestURLSearchAndOrder(t *testing.T) {
 	}
 	// Clicks are counted by the redirect path; set them directly here.
 	for alias, clicks := range map[string]int{"beta": 7, "gamma": 2} {
-		if _, err := s.App.Client.Link.Update().Where(linkAlias(alias)).SetClicks(clicks).Save(systemCtx()); err != nil {
+		if _, err := s.App.Client.Link.Update().Where(linkAlias(alias)).SetClicks(clicks).Save(apptest.SystemContext()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -340,8 +338,6 @@ func linkAlias(a string) predicate.Link { return entlink.AliasEQ(a) }
 
 // systemCtx is for test setup that plays the server's own part (counting
 // clicks), which bypasses ownership.
-func systemCtx() context.Context { return auth.SystemContext(context.Background()) }
-
 func encode(typ string, id int) string { return gid.Encode(typ, id) }
 
 func TestLinkOnBrandedDomain(t *testing.T) {

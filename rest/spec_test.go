@@ -70,15 +70,15 @@ func TestRESTAndGraphQLStoreTheSameLink(t *testing.T) {
 func same(t *testing.T, s *apptest.Server, step string, a, b int) {
 	t.Helper()
 	load := func(id int) (*ent.Link, []int, []int) {
-		l, err := s.App.Client.Link.Get(systemCtx(), id)
+		l, err := s.App.Client.Link.Get(apptest.SystemContext(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pixels, err := l.QueryPixels().IDs(systemCtx())
+		pixels, err := l.QueryPixels().IDs(apptest.SystemContext())
 		if err != nil {
 			t.Fatal(err)
 		}
-		channels, err := l.QueryChannelItems().IDs(systemCtx())
+		channels, err := l.QueryChannelItems().IDs(apptest.SystemContext())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"shortener/internal/apperr"
 	"shortener/internal/auth"
 	"shortener/internal/shortlink"
+	"shortener/internal/store"
 )
 
 var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$`)
@@ -30,10 +31,10 @@ func ValidateEmail(email string) (string, error) {
 	return strings.ToLower(email), nil
 }
 
-// ValidatePassword checks a new password: 8 to 72 bytes.
+// ValidatePassword checks a new password: 8 to auth.MaxPasswordBytes bytes.
 func ValidatePassword(pw string) error {
-	if len(pw) < 8 || len(pw) > 72 {
-		return apperr.InvalidField("password", "password must be 8 to 72 bytes long")
+	if len(pw) < 8 || len(pw) > auth.MaxPasswordBytes {
+		return apperr.InvalidField("password", "password must be 8 to %d bytes long", auth.MaxPasswordBytes)
 	}
 	return nil
 }
@@ -77,14 +78,14 @@ func CreateUser(ctx context.Context, client *ent.Client, in NewUser) (*ent.User,
 		u   *ent.User
 		key string
 	)
-	err = withTx(sys, client, func(tx *ent.Tx) error {
+	err = store.WithTx(sys, client, func(tx *ent.Client) error {
 		var err error
 		u, err = tx.User.Create().SetEmail(email).SetUsername(in.Username).
 			SetPasswordHash(hash).SetPlan(plan).Save(sys)
 		if err != nil {
 			return err
 		}
-		key, _, err = issueKey(sys, tx.Client(), u.ID, "default", nil)
+		key, _, err = issueKey(sys, tx, u.ID, "default", nil)
 		return err
 	})
 	if ent.IsConstraintError(err) {
@@ -165,7 +166,7 @@ func Rotate(ctx context.Context, client *ent.Client, id int, now time.Time) (str
 		key string
 		row *ent.APIKey
 	)
-	err := withTx(ctx, client, func(tx *ent.Tx) error {
+	err := store.WithTx(ctx, client, func(tx *ent.Client) error {
 		old, err := tx.APIKey.Get(ctx, id)
 		if err != nil {
 			return err
@@ -176,7 +177,7 @@ func Rotate(ctx context.Context, client *ent.Client, id int, now time.Time) (str
 		if err := tx.APIKey.UpdateOne(old).SetRevokedAt(now).Exec(ctx); err != nil {
 			return err
 		}
-		key, row, err = issueKey(ctx, tx.Client(), v.UserID, old.Name, old.ExpiresAt)
+		key, row, err = issueKey(ctx, tx, v.UserID, old.Name, old.ExpiresAt)
 		return err
 	})
 	if err != nil {
@@ -280,16 +281,4 @@ func Update(ctx context.Context, client *ent.Client, email, password, avatar *st
 		return nil, apperr.Errorf(apperr.Conflict, "email already registered")
 	}
 	return u, err
-}
-
-func withTx(ctx context.Context, client *ent.Client, fn func(*ent.Tx) error) error {
-	tx, err := client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }

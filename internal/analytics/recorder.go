@@ -10,8 +10,8 @@ import (
 	"unique"
 )
 
-// DefaultQueueSize is the capacity of a Recorder's queue: about two
-// seconds of the redirect benchmark's peak (~35,000 clicks a second), while
+// DefaultQueueSize is the capacity of a Recorder's queue: a couple of
+// seconds of clicks at the redirect benchmark's peak (bench/README.md), while
 // the writer stores one second's clicks in a transaction.
 const DefaultQueueSize = 65536
 
@@ -31,7 +31,7 @@ const maxFreeChunks = 8
 //
 // The queue is a list of chunks under a mutex, not a channel: its memory
 // follows what is queued (a channel's buffer is allocated, and scanned by
-// every GC, at full size: 8.5 MB), a hit costs the handler one uncontended
+// every GC, at full size), a hit costs the handler one uncontended
 // append, and the writer takes a second's hits in one step instead of a
 // channel receive each.
 type Recorder struct {
@@ -214,7 +214,7 @@ func clip(s string) string {
 // intern returns the canonical copy of s. Real traffic repeats a few
 // hundred user agents and Accept-Language values; each request's copy
 // lives in its own header, so a full queue would otherwise hold 65,536
-// copies of the same few strings (~11 MB under the redirect benchmark).
+// copies of the same few strings.
 // The canonical copies are weak: they go when no hit holds them.
 func intern(s string) string {
 	if s == "" {

@@ -31,8 +31,7 @@ type WriterOptions struct {
 	// Interval is how long hits gather before they are written in one
 	// transaction (default 1 s). A batch's cost is mostly the pages it
 	// touches (index leaves, link rows), and more clicks share them in a
-	// bigger batch: with 100,000 links hit at random, 500-click batches
-	// wrote ~2 pages to the WAL a click.
+	// bigger batch.
 	Interval time.Duration
 	// MaxBatch is the most hits written in one transaction (default
 	// 50,000); a batch that reaches it is written before Interval. It
@@ -44,10 +43,9 @@ type WriterOptions struct {
 	// of a batch: of every batch while they touch at most CounterLinks rows
 	// (so at ordinary traffic a count shows within a batch), else once
 	// CounterInterval has passed; Flush and Close always write them. Each
-	// counter update rewrites a link row (~5 us in pprof under the
-	// benchmark): with 100,000 links clicked at random a 1-second batch
-	// touched ~25,000 of them, 10 seconds touch ~100,000, so deferring saves
-	// ~2.5 us a click under that load.
+	// counter update rewrites a link row, so when clicks spread over many
+	// links, a longer interval lets each row take many clicks in one write
+	// (bench/README.md, "Click writer").
 	CounterInterval time.Duration
 	// CounterLinks is the most links and QR codes whose counters are
 	// written with every batch (default 2,000).
@@ -260,7 +258,7 @@ func (w *Writer) write(batch hits, force bool) error {
 		return nil
 	}
 	// No deadline: go-sqlite3 runs every statement of a cancellable context
-	// in a goroutine of its own (a third of the writer's CPU under load).
+	// in a goroutine of its own, which costs the writer dearly under load.
 	// SQLite's busy_timeout bounds the waits.
 	ctx := auth.SystemContext(context.Background())
 	err := w.writeBatch(ctx, batch, withCounters)
@@ -385,9 +383,9 @@ func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) 
 }
 
 // updateCounters adds c to the links' and QR codes' counters: one UPDATE a
-// link, in id order (for locality). Batching them into one statement
-// measured no faster: the cost is SQLite's page work on the rows, not the
-// statements. A link deleted since updates nothing.
+// link, in id order (for locality). On SQLite a statement is no round
+// trip, and the cost is the page work on the rows, so one statement for
+// all of them would gain nothing. A link deleted since updates nothing.
 func (w *Writer) updateCounters(ctx context.Context, tx *ent.Client, c tally) error {
 	if w.opts.Dialect == dialect.Postgres {
 		return w.updateCountersPG(ctx, tx, c)
@@ -416,9 +414,9 @@ var clickColumns = []string{
 
 // rowsPerInsert is the rows of one multi-row INSERT. Every full chunk has
 // the same text, so the driver's statement cache (SQLiteDSN's
-// _stmt_cache_size) compiles it once per connection, not once per batch; a
-// 500-row INSERT took a third of the writer's time to prepare. The rest of a
-// batch goes in one row at a time through the one-row statement, cached too.
+// _stmt_cache_size) compiles it once per connection, not once per batch:
+// compiling a large INSERT is costly. The rest of a batch goes in one row at
+// a time through the one-row statement, cached too.
 // 256 rows x 12 columns stays far under both databases' parameter limits.
 const rowsPerInsert = 256
 
@@ -445,11 +443,10 @@ func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch hits) ([]seen
 	if err != nil {
 		return nil, added, err
 	}
-	// Rows in link order touch the (link_id, created_at) index in one sweep
-	// instead of at random: with many links this halves the page work.
-	// (The order is sorted, not the batch: a Hit is 136 bytes.) A key is the
-	// link id above the hit's index, so one slices.Sort of integers keeps
-	// the batch's order within a link: 3.5x faster than SortStableFunc.
+	// Rows in link order touch the click_link_id index in one sweep instead
+	// of at random. The order is sorted, not the batch (a Hit is large): a
+	// key is the link id above the hit's index, so a plain sort of integers
+	// keeps the batch's order within a link, cheaper than a stable sort.
 	order := w.order[:0]
 	for i := range batch.Len() {
 		order = append(order, uint64(batch.at(i).LinkID)<<32|uint64(i))
@@ -538,9 +535,8 @@ const countersPerUpdate = 1000
 
 // updateCountersPG adds c to the counters on PostgreSQL, a thousand rows a
 // statement (UPDATE ... FROM VALUES): there each statement is a round trip
-// to the server, and one a link took ~7 s of every 10 under the redirect
-// benchmark, so the writer fell behind. Rows go in id order, so two writers
-// lock them in the same order.
+// to the server, and with one a link the writer fell behind under load.
+// Rows go in id order, so two writers lock them in the same order.
 func (w *Writer) updateCountersPG(ctx context.Context, tx *ent.Client, c tally) error {
 	type table struct {
 		name, set string
@@ -603,8 +599,7 @@ func (w *Writer) buildSQL() {
 
 // execRows runs a statement that returns no rows through Query rather
 // than Exec: go-sqlite3 binds a query's arguments and takes its first step
-// in one cgo call, and an Exec makes one call an argument (3.6 us of a
-// click's 12 binds, under load).
+// in one cgo call, and an Exec makes one call an argument (12 a click row).
 func execRows(ctx context.Context, tx *ent.Client, q string, args []any) error {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,12 +10,11 @@ import (
 	"shortener/internal/account"
 	"shortener/internal/app"
 	"shortener/internal/app/apptest"
-	"shortener/internal/auth"
 )
 
 // Issue 11 row 9: every key of an account shares one budget.
 func TestBudgetIsPerAccountNotPerKey(t *testing.T) {
-	c := newClock(start)
+	c := apptest.NewClock(start)
 	ten := 10
 	s := apptest.New(t, app.Config{Now: c.Now, RateLimit: &ten})
 	keys := []string{createUser(t, s, "alice", user.PlanFREE)}
@@ -41,7 +39,7 @@ func TestBudgetIsPerAccountNotPerKey(t *testing.T) {
 
 // Issue 11 row 9: 40 aliased createLink at a limit of 10 make at most 10 links.
 func TestEveryMutationFieldIsCharged(t *testing.T) {
-	c := newClock(start)
+	c := apptest.NewClock(start)
 	ten := 10
 	s := apptest.New(t, app.Config{Now: c.Now, RateLimit: &ten})
 	key := createUser(t, s, "alice", user.PlanFREE)
@@ -58,7 +56,7 @@ func TestEveryMutationFieldIsCharged(t *testing.T) {
 			limited++
 		}
 	}
-	n, err := s.App.Client.Link.Query().Count(systemCtx())
+	n, err := s.App.Client.Link.Query().Count(apptest.SystemContext())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,5 +83,3 @@ func TestAPIKeysPerAccountCapped(t *testing.T) {
 		t.Fatalf("key %d: %+v", account.MaxActiveKeys+1, res.Errors)
 	}
 }
-
-func systemCtx() context.Context { return auth.SystemContext(context.Background()) }

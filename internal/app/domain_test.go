@@ -41,7 +41,7 @@ func getHost(t *testing.T, s *apptest.Server, host, path string) *http.Response 
 		t.Fatal(err)
 	}
 	req.Host = host
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := apptest.NoRedirectClient()
 	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,18 +13,6 @@ import (
 	"shortener/internal/app"
 	"shortener/internal/app/apptest"
 )
-
-// clock is a settable clock; the rate limiter reads the app's clock.
-type clock struct{ ns atomic.Int64 }
-
-func newClock(t time.Time) *clock {
-	c := &clock{}
-	c.ns.Store(t.UnixNano())
-	return c
-}
-
-func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 // start is mid-minute, so a test's requests all fall in one window.
 var start = time.Date(2030, 6, 1, 12, 30, 15, 0, time.UTC)
@@ -55,7 +42,7 @@ func limitHeaders(h http.Header) (limit, remaining int, reset int64, ok bool) {
 const meQuery = `{"query":"{ me { id } }"}`
 
 func TestRateLimitPerKey(t *testing.T) {
-	c := newClock(start)
+	c := apptest.NewClock(start)
 	s := apptest.New(t, app.Config{Now: c.Now, PlanLimits: app.DefaultPlanLimits})
 	key := createUser(t, s, "alice", user.PlanFREE)
 	other := createUser(t, s, "bob", user.PlanFREE)
@@ -131,7 +118,7 @@ func TestRateLimitPerKey(t *testing.T) {
 }
 
 func TestRateLimitPerPlan(t *testing.T) {
-	c := newClock(start)
+	c := apptest.NewClock(start)
 	s := apptest.New(t, app.Config{Now: c.Now, PlanLimits: map[string]int{"FREE": 3, "PRO": 5}})
 	free := createUser(t, s, "free", user.PlanFREE)
 	pro := createUser(t, s, "pro", user.PlanPRO)
@@ -162,7 +149,7 @@ func TestRateLimitDefaultsPerPlan(t *testing.T) {
 }
 
 func TestRateLimitFlag(t *testing.T) {
-	c := newClock(start)
+	c := apptest.NewClock(start)
 	two := 2
 	s := apptest.New(t, app.Config{Now: c.Now, RateLimit: &two, PlanLimits: app.DefaultPlanLimits})
 	pro := createUser(t, s, "pro", user.PlanPRO)
@@ -196,7 +183,7 @@ func TestRateLimitOff(t *testing.T) {
 // against the client's address, so a bad key still gets the headers and
 // guessing keys is throttled.
 func TestRateLimitWithoutKey(t *testing.T) {
-	c := newClock(start)
+	c := apptest.NewClock(start)
 	s := apptest.New(t, app.Config{Now: c.Now, PlanLimits: map[string]int{"FREE": 4, "PRO": 100}})
 	for i := 1; i <= 2; i++ {
 		res := s.GraphQL(t, "", `{ __typename }`, nil)

@@ -5,7 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
+	"fmt"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -29,13 +29,15 @@ func HashKey(key string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// MaxPasswordBytes is the longest password bcrypt takes whole.
+// MaxPasswordBytes is the longest password (account or link) accepted:
+// bcrypt reads only the first 72 bytes, so a longer one would be checked
+// against a prefix of itself.
 const MaxPasswordBytes = 72
 
 // HashPassword returns the bcrypt hash of a password.
 func HashPassword(pw string) (string, error) {
 	if len(pw) > MaxPasswordBytes {
-		return "", errors.New("password longer than 72 bytes")
+		return "", fmt.Errorf("password longer than %d bytes", MaxPasswordBytes)
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
 	return string(h), err

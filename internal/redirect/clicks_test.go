@@ -77,7 +77,7 @@ func TestVisitsAreCountedWithBreakdowns(t *testing.T) {
 
 func TestTimeSeries(t *testing.T) {
 	// A fixed clock: the clicks are stamped with it, so the buckets are known.
-	clk := &clock{t: time.Date(2025, 3, 1, 10, 30, 0, 0, time.UTC)}
+	clk := apptest.NewClock(time.Date(2025, 3, 1, 10, 30, 0, 0, time.UTC))
 	e := newEnv(t, app.Config{Now: clk.Now})
 	l := e.createLink(t, map[string]any{"url": "https://example.com/", "custom": "ts"})
 	for i := 0; i < 3; i++ {
@@ -230,7 +230,7 @@ func TestConcurrentVisitsAllCount(t *testing.T) {
 	l := e.createLink(t, map[string]any{"url": "https://example.com/", "custom": "many"})
 	const workers, each = 8, 150
 	var wg sync.WaitGroup
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := apptest.NoRedirectClient()
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {

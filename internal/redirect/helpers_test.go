@@ -77,7 +77,7 @@ func (e *env) visit(tb testing.TB, method, path string, hdr map[string]string, b
 		}
 		req.Header.Set(k, v)
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := apptest.NoRedirectClient()
 	resp, err := client.Do(req)
 	if err != nil {
 		tb.Fatal(err)

@@ -5,12 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"shortener/internal/analytics/analyticstest"
 	"shortener/internal/app"
+	"shortener/internal/app/apptest"
 )
 
 const (
@@ -226,17 +226,8 @@ func TestPasswordTriesAreThrottled(t *testing.T) {
 	expectRedirect(t, resp, http.StatusFound, "https://example.com/other")
 }
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-
 func TestExpiredLinkIsGone(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := apptest.NewClock(time.Now())
 	e := newEnv(t, app.Config{Now: clk.Now})
 	expires := clk.Now().Add(time.Hour)
 	l := e.createLink(t, map[string]any{"url": "https://example.com/", "custom": "exp", "expiresAt": expires.Format(time.RFC3339)})

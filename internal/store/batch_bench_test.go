@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// BenchmarkLinkCreate creates links through ent from 16 goroutines (the
-// server's 16 connections), without HTTP: the database's share of a
+// BenchmarkLinkCreate creates links through ent from 16 goroutines (as
+// many concurrent requests), without HTTP: the database's share of a
 // creation. stmts/commit is the mean group-commit batch.
 func BenchmarkLinkCreate(b *testing.B) {
 	client, d, _ := openSQLite(b)

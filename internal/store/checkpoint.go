@@ -13,7 +13,7 @@ const checkpointEvery = 1024
 // checkpointer copies the WAL back into the database file off the write
 // path. With SQLite's automatic checkpoints, the commit that crosses the
 // threshold does the copy and syncs both files while every writer waits
-// behind it: tens of milliseconds of p99 under a stream of inserts. Here a
+// behind it, a spike in tail latency under a stream of inserts. Here a
 // goroutine runs PRAGMA wal_checkpoint(PASSIVE) on a connection of its own,
 // beside the writer (WAL lets a checkpoint and a writer run at once), when
 // the committer says enough has been written. The write connection keeps an

@@ -15,9 +15,9 @@ import (
 // sqliteDriver is ent's driver for SQLite with two pools over one file.
 // Writes (Exec, INSERT ... RETURNING, transactions) go to a pool of ONE
 // connection, so concurrent writers queue in Go instead of spinning on
-// SQLite's busy handler (which sleeps in growing steps and gave seconds of
-// p99 under load); reads go to a pool of many connections, which WAL lets run
-// beside the writer. Statements outside transactions are prepared once per
+// SQLite's busy handler (which sleeps in growing steps, so an unlucky
+// writer waits long under load); reads go to a pool of connections, which
+// WAL lets run beside the writer. Statements outside transactions are prepared once per
 // connection and reused (go-sqlite3 would compile each one every time).
 // INSERT, UPDATE and DELETE outside transactions are group-committed (see
 // committer).

@@ -115,11 +115,10 @@ func openDriver(dsn string) (dialect.Driver, error) {
 }
 
 // sqliteReaders is the size of the SQLite read pool. Each connection keeps
-// its own page cache (up to 2 MB by SQLite's default) and statement cache,
-// so connections cost memory; the redirect path reads only on cache misses
-// and a 2-core machine runs no more than a few readers at once anyway. With
-// 16 readers the server's RSS after the redirect benchmark was ~20 MB higher
-// for no measurable throughput.
+// its own page cache and statement cache, so connections cost memory; the
+// redirect path reads only on cache misses and a small machine runs no more
+// than a few readers at once anyway, so a bigger pool buys no throughput
+// (bench/README.md, "SQLite connections").
 const sqliteReaders = 4
 
 // readerCacheKiB is the page cache of each read connection, in KiB as
@@ -134,14 +133,11 @@ const sqliteDriverName = "sqlite3_shortener"
 // walAutoCheckpoint is how many WAL pages a commit may leave before it
 // copies them back into the database file (SQLite's default is 1000). Each
 // checkpoint rewrites every page changed since the last one and syncs both
-// files; under a stream of inserts the same pages (the tails of the tables
-// and indexes) change again and again, so checkpointing a tenth as often
-// writes far less: group-committed link creation ran ~40% faster in
-// BenchmarkLinkCreate. The click writer's batches rewrite the same index
-// pages and link rows every second, so it gains too: at 40,000 pages
-// against 10,000 a stored click cost 7.9 us instead of 9.3
-// (bench/clickinsert, 32,768-click batches over 100,000 links). The WAL
-// file grows to ~160 MB and is reused. Durability is the same at any
+// files; under a stream of inserts (link creation, the click writer's
+// batches) the same pages (the tails of the tables and indexes, the link
+// rows) change again and again, so checkpointing less often writes far
+// less (bench/README.md, "SQLite connections"). The price is a bigger WAL
+// file (up to 40,000 pages), reused; durability is the same at any
 // interval (WAL, synchronous=NORMAL).
 const walAutoCheckpoint = 40000
 
@@ -165,7 +161,7 @@ func SQLiteDSN(path string) string {
 	q.Set("_txlock", "immediate")
 	// Keep the last statements each connection compiled, inside
 	// transactions too: the click writer sends the same few statements
-	// every batch, and compiling them cost a third of its time.
+	// every batch, and compiling them afresh was a large share of its work.
 	q.Set("_stmt_cache_size", "16")
 	return "file:" + path + "?" + q.Encode()
 }

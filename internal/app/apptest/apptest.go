@@ -56,21 +56,38 @@ func New(tb testing.TB, cfg app.Config) *Server {
 
 var seq atomic.Int64
 
+// User is an account made by SignupUser.
+type User struct {
+	Key, ID, Email, Username string // API key, global id, email, username
+}
+
 // Signup creates a user through the GraphQL signup mutation and returns its
 // API key. name is used for the username and email; a counter keeps names
 // unique.
 func (s *Server) Signup(tb testing.TB, name string) string {
 	tb.Helper()
+	return s.SignupUser(tb, name).Key
+}
+
+// SignupUser is Signup returning the whole account: the username is name
+// plus a counter, the email that at example.com, the password
+// "password123".
+func (s *Server) SignupUser(tb testing.TB, name string) User {
+	tb.Helper()
 	n := seq.Add(1)
+	email, uname := fmt.Sprintf("%s%d@example.com", name, n), fmt.Sprintf("%s%d", name, n)
 	var out struct {
-		Signup struct{ APIKey string }
+		Signup struct {
+			APIKey string
+			User   struct{ ID, Email string }
+		}
 	}
-	s.MustGraphQL(tb, "", `mutation($e:String!,$u:String!){ signup(input:{email:$e, username:$u, password:"password123"}) { apiKey } }`,
-		map[string]any{"e": fmt.Sprintf("%s%d@example.com", name, n), "u": fmt.Sprintf("%s%d", name, n)}, &out)
-	if out.Signup.APIKey == "" {
-		tb.Fatal("signup returned no key")
+	s.MustGraphQL(tb, "", `mutation($e:String!,$u:String!){ signup(input:{email:$e, username:$u, password:"password123"}) { apiKey user { id email } } }`,
+		map[string]any{"e": email, "u": uname}, &out)
+	if out.Signup.APIKey == "" || out.Signup.User.ID == "" {
+		tb.Fatalf("signup returned %+v", out)
 	}
-	return out.Signup.APIKey
+	return User{Key: out.Signup.APIKey, ID: out.Signup.User.ID, Email: email, Username: uname}
 }
 
 // GQLError is one GraphQL error.
@@ -118,7 +135,8 @@ func (s *Server) MustGraphQL(tb testing.TB, key, query string, vars map[string]a
 }
 
 // Do sends a request with an optional JSON body (a []byte or string is sent
-// as is) and returns the response and its body.
+// as is), without following redirects, and returns the response and its
+// body.
 func (s *Server) Do(tb testing.TB, method, path, key string, body any) (*http.Response, []byte) {
 	tb.Helper()
 	var rd io.Reader
@@ -145,8 +163,7 @@ func (s *Server) Do(tb testing.TB, method, path, key string, body any) (*http.Re
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
+	resp, err := NoRedirectClient().Do(req)
 	if err != nil {
 		tb.Fatal(err)
 	}
