@@ -12,6 +12,7 @@ import (
 	"shortener/ent/qrcode"
 	"shortener/graph/model"
 	"shortener/internal/apperr"
+	"shortener/internal/qr"
 	"shortener/internal/shortlink"
 )
 
@@ -33,41 +34,22 @@ func readUpload(u io.Reader) ([]byte, error) {
 	return b, nil
 }
 
-// checkQRData validates a payload for its type; without QR hooks only the
-// basic shapes are checked.
+// checkQRData validates a payload for its type and returns its stored form.
 func (r *Resolver) checkQRData(typ qrcode.Type, data any) (any, error) {
-	if r.QR != nil {
-		stored, err := r.QR.Validate(string(typ), data)
-		if err != nil {
-			return nil, err
-		}
-		// A dynamic code aimed at a QR route of this server would redirect
-		// to itself (or chain), counting a scan per hop.
-		if s, ok := stored.(string); ok && typ == qrcode.TypeLINK &&
-			strings.HasPrefix(strings.ToLower(s), strings.ToLower(shortlink.QRURL(r.BaseURL, ""))) {
-			return nil, apperr.InvalidField("data", "data must not be a QR code URL of this server")
-		}
-		return stored, nil
+	stored, err := qr.Validate(string(typ), data)
+	if err != nil {
+		return nil, err
 	}
-	s, ok := data.(string)
-	switch {
-	case typ == qrcode.TypeLINK:
-		if !ok {
-			return nil, apperr.InvalidField("data", "data of a link QR code is a URL string")
-		}
-		return s, shortlink.ValidateURL("data", s)
-	case ok && strings.TrimSpace(s) == "":
-		return nil, apperr.InvalidField("data", "data is required")
+	// A dynamic code aimed at a QR route of this server would redirect to
+	// itself (or chain), counting a scan per hop.
+	if s, ok := stored.(string); ok && typ == qrcode.TypeLINK &&
+		strings.HasPrefix(strings.ToLower(s), strings.ToLower(shortlink.QRURL(r.BaseURL, ""))) {
+		return nil, apperr.InvalidField("data", "data must not be a QR code URL of this server")
 	}
-	return data, nil
+	return stored, nil
 }
 
-func (r *Resolver) checkQRColors(fg, bg string) error {
-	if r.QR == nil {
-		return nil
-	}
-	return r.QR.CheckColors(fg, bg)
-}
+func (r *Resolver) checkQRColors(fg, bg string) error { return qr.CheckColors(fg, bg) }
 
 // Default QR colours, as the schema defaults them.
 const (
@@ -127,18 +109,12 @@ func (r *Resolver) qrLogo(ctx context.Context, logoURL *string, upload *uploadFi
 		if err != nil {
 			return nil, err
 		}
-		if r.QR != nil {
-			return r.QR.CheckLogo(b)
-		}
-		return b, nil
+		return qr.CheckLogo(b)
 	case logoURL != nil && *logoURL != "":
 		if err := shortlink.ValidateURL("logoUrl", *logoURL); err != nil {
 			return nil, err
 		}
-		if r.QR == nil {
-			return nil, apperr.InvalidField("logoUrl", "logo URLs are not supported by this server")
-		}
-		return r.QR.FetchLogo(ctx, *logoURL)
+		return r.FetchLogo(ctx, *logoURL)
 	}
 	return nil, nil
 }

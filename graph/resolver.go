@@ -23,30 +23,8 @@ import (
 	"shortener/ent"
 	"shortener/graph/generated"
 	"shortener/internal/analytics"
+	"shortener/internal/qr"
 )
-
-// StatsSource computes click statistics; the analytics package provides it.
-type StatsSource interface {
-	// Totals returns the clicks and unique clicks of a scope.
-	Totals(ctx context.Context, s analytics.Scope) (*analytics.Stats, error)
-	// TimeSeries returns the clicks of a scope by hour or day.
-	TimeSeries(ctx context.Context, s analytics.Scope, iv analytics.Interval) ([]*analytics.TimeBucket, error)
-	// Breakdown returns the top keys of a dimension.
-	Breakdown(ctx context.Context, s analytics.Scope, d analytics.Dimension, limit int) ([]*analytics.Bucket, error)
-}
-
-// QRHooks is what QR codes need beyond the database: checking a payload and
-// fetching a logo. The qr package provides it; nil uses basic checks.
-type QRHooks interface {
-	// Validate checks data for a QR type and returns its stored form.
-	Validate(typ string, data any) (any, error)
-	// FetchLogo fetches and checks the logo at url.
-	FetchLogo(ctx context.Context, url string) ([]byte, error)
-	// CheckLogo checks an uploaded logo and returns its stored form.
-	CheckLogo(b []byte) ([]byte, error)
-	// CheckColors checks a foreground/background pair.
-	CheckColors(fg, bg string) error
-}
 
 // Resolver holds the dependencies of the resolvers.
 type Resolver struct {
@@ -58,9 +36,10 @@ type Resolver struct {
 	// Now is the clock; tests may fix it.
 	Now func() time.Time
 	// Stats computes click statistics.
-	Stats StatsSource
-	// QR checks QR payloads and logos.
-	QR QRHooks
+	Stats *analytics.Store
+	// FetchLogo downloads and checks a QR logo (qr.Fetcher's Fetch, or an
+	// offline stand-in in tests).
+	FetchLogo func(ctx context.Context, url string) ([]byte, error)
 	// Log receives internal errors.
 	Log *slog.Logger
 	// DomainVerification makes branded domains prove ownership (a DNS TXT
@@ -75,13 +54,18 @@ type Resolver struct {
 	Dialect string
 }
 
-// NewResolver returns a resolver with defaults filled in.
-func NewResolver(client *ent.Client, baseURL string) *Resolver {
+// NewResolver returns a resolver over client in the given SQL dialect, with
+// defaults filled in: the statistics of client's click rows, the guarded
+// logo fetcher, the system clock and logger.
+func NewResolver(client *ent.Client, baseURL, sqlDialect string) *Resolver {
 	return &Resolver{
-		Client:  client,
-		BaseURL: strings.TrimRight(baseURL, "/"),
-		Now:     time.Now,
-		Log:     slog.Default(),
+		Client:    client,
+		BaseURL:   strings.TrimRight(baseURL, "/"),
+		Dialect:   sqlDialect,
+		Stats:     analytics.NewStore(client, sqlDialect),
+		FetchLogo: qr.NewFetcher().Fetch,
+		Now:       time.Now,
+		Log:       slog.Default(),
 	}
 }
 

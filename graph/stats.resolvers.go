@@ -14,9 +14,6 @@ import (
 
 // TimeSeries is the resolver for the timeSeries field.
 func (r *clickStatsResolver) TimeSeries(ctx context.Context, obj *analytics.Stats, interval analytics.Interval) ([]*analytics.TimeBucket, error) {
-	if r.Stats == nil {
-		return nil, apperr.Errorf(apperr.Internal, "statistics are not available")
-	}
 	if err := seriesTooLong(obj.Scope, interval); err != nil {
 		return nil, err
 	}
@@ -31,9 +28,6 @@ func (r *clickStatsResolver) Breakdown(ctx context.Context, obj *analytics.Stats
 	}
 	if n < 1 || n > 100 {
 		return nil, apperr.InvalidField("limit", "limit must be between 1 and 100")
-	}
-	if r.Stats == nil {
-		return nil, apperr.Errorf(apperr.Internal, "statistics are not available")
 	}
 	return r.Stats.Breakdown(ctx, obj.Scope, dimension, n)
 }

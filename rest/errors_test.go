@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"shortener/internal/analytics"
 	"shortener/internal/app"
@@ -191,54 +192,69 @@ func TestRateLimitAnswersEnvelope429(t *testing.T) {
 	api(t, s, key, "GET", "/api/account", nil, http.StatusTooManyRequests)
 }
 
-// fixedStats is a statistics source with set figures; it stands in for the
-// analytics package, which computes them from recorded clicks.
-type fixedStats struct {
-	buckets map[analytics.Dimension][]*analytics.Bucket
-}
-
-func (f fixedStats) Totals(_ context.Context, s analytics.Scope) (*analytics.Stats, error) {
-	return &analytics.Stats{Scope: s, Clicks: 5, UniqueClicks: 3}, nil
-}
-
-func (f fixedStats) TimeSeries(context.Context, analytics.Scope, analytics.Interval) ([]*analytics.TimeBucket, error) {
-	return nil, nil
-}
-
-func (f fixedStats) Breakdown(_ context.Context, _ analytics.Scope, d analytics.Dimension, limit int) ([]*analytics.Bucket, error) {
-	b := f.buckets[d]
-	return b[:min(limit, len(b))], nil
-}
-
 func TestStatisticsInLegacyShape(t *testing.T) {
-	s := apptest.New(t, app.Config{})
+	s := apptest.New(t, app.Config{CountryHeader: "CF-IPCountry"})
 	key := s.Signup(t, "alice")
-	id := num(t, api(t, s, key, "POST", "/api/url/add", `{"url":"https://example.com"}`, 200), "id")
+	id := num(t, api(t, s, key, "POST", "/api/url/add", `{"url":"https://example.com","custom":"shape"}`, 200), "id")
+	idle := num(t, api(t, s, key, "POST", "/api/url/add", `{"url":"https://example.com/idle"}`, 200), "id")
 	qr := num(t, api(t, s, key, "POST", "/api/qr/add", `{"type":"text","data":"x"}`, 200), "id")
-	s.App.Resolver.Stats = fixedStats{buckets: map[analytics.Dimension][]*analytics.Bucket{
-		analytics.Country:  {{Key: "Canada", Clicks: 3, UniqueClicks: 2}, {Key: "Unknown", Clicks: 2, UniqueClicks: 1}},
-		analytics.Referrer: {{Key: "Direct, email and other", Clicks: 5}},
-		analytics.Browser:  {{Key: "Chrome", Clicks: 5}},
-		analytics.Social:   {{Key: "Facebook", Clicks: 2}, {Key: "reddit", Clicks: 1}},
-	}}
-	t.Cleanup(func() { s.App.Resolver.Stats = nil })
-	for _, p := range []string{fmt.Sprintf("/api/url/%d", id), fmt.Sprintf("/api/qr/%d", qr)} {
+	const chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+	const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
+	// Two visitors (all from 127.0.0.1: a visitor is IP + user agent).
+	for _, h := range []map[string]string{
+		{"User-Agent": chrome, "CF-IPCountry": "CA", "Referer": "https://www.facebook.com/post"},
+		{"User-Agent": chrome, "CF-IPCountry": "CA", "Referer": "https://m.facebook.com/"},
+		{"User-Agent": chrome, "CF-IPCountry": "CA", "Referer": "https://www.reddit.com/r/x"},
+		{"User-Agent": firefox},
+		{"User-Agent": firefox},
+	} {
+		req, _ := http.NewRequest("GET", s.URL+"/shape", nil)
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		resp, err := apptest.NoRedirectClient().Do(req)
+		if err != nil || resp.StatusCode != http.StatusFound {
+			t.Fatalf("visit: %v %v", resp, err)
+		}
+		resp.Body.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.App.Writer.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	got := api(t, s, key, "GET", fmt.Sprintf("/api/url/%d", id), nil, 200)
+	if num(t, got, "data.clicks") != 5 || num(t, got, "data.uniqueClicks") != 2 {
+		t.Errorf("totals: %v", got["data"])
+	}
+	if at(got, "data.topCountries.Canada") != "3" || at(got, "data.topCountries.Unknown") != "2" {
+		t.Errorf("topCountries = %v, want counts as strings", at(got, "data.topCountries"))
+	}
+	if at(got, "data.topReferrers."+analytics.DirectReferrer) != "2" || at(got, "data.topBrowsers.Chrome") != "3" ||
+		at(got, "data.topBrowsers.Firefox") != "2" {
+		t.Errorf("breakdowns: %v", got["data"])
+	}
+	social := at(got, "data.socialCount").(map[string]any)
+	if social["facebook"] != float64(2) || social["reddit"] != float64(1) || social["twitter"] != float64(0) || social["linkedin"] != float64(0) {
+		t.Errorf("socialCount = %v", social)
+	}
+	// Without clicks, each breakdown is the number 0 and every network 0.
+	for _, p := range []string{fmt.Sprintf("/api/url/%d", idle), fmt.Sprintf("/api/qr/%d", qr)} {
 		got := api(t, s, key, "GET", p, nil, 200)
-		if num(t, got, "data.clicks") != 5 || num(t, got, "data.uniqueClicks") != 3 {
-			t.Errorf("%s totals: %v", p, got["data"])
+		if num(t, got, "data.clicks") != 0 {
+			t.Errorf("%s clicks: %v", p, got["data"])
 		}
-		if at(got, "data.topCountries.Canada") != "3" || at(got, "data.topCountries.Unknown") != "2" {
-			t.Errorf("%s topCountries = %v, want counts as strings", p, at(got, "data.topCountries"))
-		}
-		if at(got, "data.topReferrers.Direct, email and other") != "5" || at(got, "data.topBrowsers.Chrome") != "5" {
-			t.Errorf("%s breakdowns: %v", p, got["data"])
-		}
-		if at(got, "data.topOs") != float64(0) {
-			t.Errorf("%s topOs without data = %#v, want the number 0", p, at(got, "data.topOs"))
+		for _, k := range []string{"topCountries", "topReferrers", "topBrowsers", "topOs"} {
+			if at(got, "data."+k) != float64(0) {
+				t.Errorf("%s %s without data = %#v, want the number 0", p, k, at(got, "data."+k))
+			}
 		}
 		social := at(got, "data.socialCount").(map[string]any)
-		if social["facebook"] != float64(2) || social["reddit"] != float64(1) || social["twitter"] != float64(0) || social["linkedin"] != float64(0) {
-			t.Errorf("%s socialCount = %v", p, social)
+		for _, n := range []string{"facebook", "twitter", "linkedin"} {
+			if social[n] != float64(0) {
+				t.Errorf("%s socialCount = %v, want %s 0", p, social, n)
+			}
 		}
 	}
 }

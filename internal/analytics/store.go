@@ -20,8 +20,8 @@ const (
 	Unknown        = "Unknown"
 )
 
-// Store computes statistics from the click rows; it is the graph.StatsSource
-// of the server. Queries run with the caller's context, so the ent privacy
+// Store computes statistics from the click rows for the resolvers.
+// Queries run with the caller's context, so the ent privacy
 // policy limits them to the viewer's clicks. Bot visits never count.
 type Store struct {
 	client  *ent.Client

@@ -23,7 +23,6 @@ import (
 	"shortener/internal/account"
 	"shortener/internal/analytics"
 	"shortener/internal/auth"
-	"shortener/internal/qr"
 	"shortener/internal/ratelimit"
 	"shortener/internal/redirect"
 	"shortener/internal/shortlink"
@@ -161,19 +160,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Clicks = a.Recorder
 
 	// The resolvers, with all they use.
-	res := graph.NewResolver(client, cfg.BaseURL)
+	res := graph.NewResolver(client, cfg.BaseURL, d)
 	res.SignupDisabled = cfg.SignupDisabled
 	res.Now = cfg.Now
 	res.Log = cfg.Log
-	res.Stats = analytics.NewStore(client, d)
-	fetchLogo := cfg.FetchLogo
-	if fetchLogo == nil {
-		fetchLogo = qr.NewFetcher().Fetch
+	if cfg.FetchLogo != nil {
+		res.FetchLogo = cfg.FetchLogo
 	}
-	res.QR = qr.Hooks{Fetch: fetchLogo}
 	res.DomainVerification = cfg.DomainVerification
 	res.LookupTXT = txtLookup(cfg.DNSResolver)
-	res.Dialect = d
 	a.Resolver = res
 
 	// The redirect snapshot cache, and the ent hooks that keep the cache
