@@ -10,6 +10,7 @@ import (
 	"shortener/ent/schema/schematype"
 	"shortener/internal/apperr"
 	"shortener/internal/shortlink"
+	"shortener/internal/store"
 )
 
 func checkBio(alias *string, avatar *string, links []schematype.BioLink) error {
@@ -23,8 +24,8 @@ func checkBio(alias *string, avatar *string, links []schematype.BioLink) error {
 			return err
 		}
 	}
-	if len(links) > maxTargets {
-		return apperr.InvalidField("links", "at most %d links", maxTargets)
+	if len(links) > shortlink.MaxTargets {
+		return apperr.InvalidField("links", "at most %d links", shortlink.MaxTargets)
 	}
 	for _, l := range links {
 		if strings.TrimSpace(l.Title) == "" || len(l.Title) > 255 {
@@ -41,7 +42,7 @@ func checkBio(alias *string, avatar *string, links []schematype.BioLink) error {
 // claims alias on the base host when it is set (claimBaseName).
 func (r *Resolver) saveBio(ctx context.Context, id int, alias *string, write func(tx *ent.Client) (*ent.BioPage, error)) (*ent.BioPage, error) {
 	var out *ent.BioPage
-	err := withTx(ctx, r.Client, func(tx *ent.Client) error {
+	err := store.WithTx(ctx, r.Client, func(tx *ent.Client) error {
 		if alias != nil {
 			if err := r.claimBaseName(ctx, tx, *alias, 0, id); err != nil {
 				return err
@@ -51,8 +52,8 @@ func (r *Resolver) saveBio(ctx context.Context, id int, alias *string, write fun
 		out, err = write(tx)
 		return err
 	})
-	if alias != nil && (errors.Is(err, errBaseNameTaken) || ent.IsConstraintError(err)) {
-		return nil, aliasConflict("alias", *alias)
+	if alias != nil && (errors.Is(err, shortlink.ErrBaseNameTaken) || ent.IsConstraintError(err)) {
+		return nil, shortlink.AliasConflict("alias", *alias)
 	}
 	if err != nil {
 		return nil, err
@@ -62,7 +63,7 @@ func (r *Resolver) saveBio(ctx context.Context, id int, alias *string, write fun
 
 // DeleteBioPage deletes a bio page and its channel memberships.
 func (r *Resolver) DeleteBioPage(ctx context.Context, id int) error {
-	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+	return store.WithTx(ctx, r.Client, func(tx *ent.Client) error {
 		if _, err := tx.BioPage.Get(ctx, id); err != nil {
 			return err
 		}

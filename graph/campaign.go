@@ -11,6 +11,7 @@ import (
 	"shortener/internal/apperr"
 	"shortener/internal/auth"
 	"shortener/internal/shortlink"
+	"shortener/internal/store"
 )
 
 var slugRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
@@ -57,7 +58,7 @@ func (r *Resolver) ListURL(ctx context.Context, c *ent.Campaign) (string, error)
 
 // DeleteCampaign deletes a campaign; its links stay, without a campaign.
 func (r *Resolver) DeleteCampaign(ctx context.Context, id int) error {
-	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+	return store.WithTx(ctx, r.Client, func(tx *ent.Client) error {
 		if _, err := tx.Campaign.Get(ctx, id); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"shortener/graph/model"
 	"shortener/internal/apperr"
 	"shortener/internal/shortlink"
+	"shortener/internal/store"
 )
 
 var colorRE = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
@@ -23,7 +24,7 @@ func checkColor(c *string) error {
 
 // DeleteChannel deletes a channel; its items are unassigned, not deleted.
 func (r *Resolver) DeleteChannel(ctx context.Context, id int) error {
-	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+	return store.WithTx(ctx, r.Client, func(tx *ent.Client) error {
 		if _, err := tx.Channel.Get(ctx, id); err != nil {
 			return err
 		}

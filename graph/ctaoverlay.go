@@ -5,11 +5,12 @@ import (
 
 	"shortener/ent"
 	entlink "shortener/ent/link"
+	"shortener/internal/store"
 )
 
 // DeleteCTAOverlay deletes an overlay; links that used it go direct.
 func (r *Resolver) DeleteCTAOverlay(ctx context.Context, id int) error {
-	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+	return store.WithTx(ctx, r.Client, func(tx *ent.Client) error {
 		if _, err := tx.CTAOverlay.Get(ctx, id); err != nil {
 			return err
 		}

@@ -18,6 +18,7 @@ import (
 	"shortener/internal/auth"
 	"shortener/internal/hostname"
 	"shortener/internal/shortlink"
+	"shortener/internal/store"
 )
 
 // domainHost checks a branded domain URL (scheme and host, nothing else) and
@@ -129,7 +130,7 @@ func (r *Resolver) UpdateDomain(ctx context.Context, id int, in ent.UpdateDomain
 
 // DeleteDomain deletes a domain and its links. Errors: NotFound.
 func (r *Resolver) DeleteDomain(ctx context.Context, id int) error {
-	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+	return store.WithTx(ctx, r.Client, func(tx *ent.Client) error {
 		if _, err := tx.Domain.Get(ctx, id); err != nil {
 			return err
 		}

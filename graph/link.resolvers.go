@@ -11,6 +11,7 @@ import (
 	"shortener/graph/model"
 	"shortener/internal/analytics"
 	"shortener/internal/apperr"
+	"shortener/internal/ptr"
 	"time"
 )
 
@@ -31,7 +32,7 @@ func (r *linkResolver) Channels(ctx context.Context, obj *ent.Link) ([]*ent.Chan
 
 // Stats is the resolver for the stats field.
 func (r *linkResolver) Stats(ctx context.Context, obj *ent.Link, from *time.Time, to *time.Time) (*analytics.Stats, error) {
-	return r.stats(ctx, analytics.Scope{LinkID: obj.ID, From: deref(from), To: deref(to)})
+	return r.stats(ctx, analytics.Scope{LinkID: obj.ID, From: ptr.Value(from), To: ptr.Value(to)})
 }
 
 // CreateLink is the resolver for the createLink field.

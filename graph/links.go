@@ -11,20 +11,8 @@ import (
 	"shortener/ent/schema/schematype"
 	"shortener/graph/model"
 	"shortener/internal/apperr"
+	"shortener/internal/ptr"
 	"shortener/internal/shortlink"
-	"shortener/internal/store"
-)
-
-// Names the per-resource files share with the link writer.
-const (
-	maxTargets  = shortlink.MaxTargets
-	aliasLength = shortlink.AliasLength
-)
-
-var (
-	aliasConflict    = shortlink.AliasConflict
-	errBaseNameTaken = shortlink.ErrBaseNameTaken
-	withTx           = store.WithTx
 )
 
 // claimBaseName is shortlink.ClaimBaseName in the resolver's dialect.
@@ -148,8 +136,8 @@ func decodeRefs(s *shortlink.Spec, domain, splash, overlay, campaign, channel *s
 		s.ChannelID = *ch
 	}
 	if pixels != nil {
-		if len(pixels) > maxTargets {
-			return apperr.InvalidField("pixelIds", "at most %d pixels", maxTargets)
+		if len(pixels) > shortlink.MaxTargets {
+			return apperr.InvalidField("pixelIds", "at most %d pixels", shortlink.MaxTargets)
 		}
 		if s.PixelIDs, err = decodeIDs("pixelIds", "Pixel", pixels); err != nil {
 			return err
@@ -178,7 +166,7 @@ func setTargets(s *shortlink.Spec, geo []*model.GeoTargetInput, dev []*model.Dev
 		return schematype.Parameter{Name: p.Name, Value: p.Value}
 	})
 	if deep != nil {
-		s.DeepLink = &schematype.DeepLink{Apple: deref(deep.Apple), Google: deref(deep.Google), Auto: deref(deep.Auto)}
+		s.DeepLink = &schematype.DeepLink{Apple: ptr.Value(deep.Apple), Google: ptr.Value(deep.Google), Auto: ptr.Value(deep.Auto)}
 	}
 }
 

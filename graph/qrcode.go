@@ -14,6 +14,7 @@ import (
 	"shortener/internal/apperr"
 	"shortener/internal/qr"
 	"shortener/internal/shortlink"
+	"shortener/internal/store"
 )
 
 type uploadFile = graphql.Upload
@@ -93,7 +94,7 @@ func (r *Resolver) CreateQRCode(ctx context.Context, in model.CreateQRCodeInput)
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		q, err := c.SetAlias(shortlink.NewAlias(aliasLength)).Save(ctx)
+		q, err := c.SetAlias(shortlink.NewAlias(shortlink.AliasLength)).Save(ctx)
 		if err == nil || !ent.IsConstraintError(err) || attempt >= 5 {
 			return q, err
 		}
@@ -175,7 +176,7 @@ func (r *Resolver) UpdateQRCode(ctx context.Context, id int, in model.UpdateQRCo
 
 // DeleteQRCode deletes a QR code and its channel memberships.
 func (r *Resolver) DeleteQRCode(ctx context.Context, id int) error {
-	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+	return store.WithTx(ctx, r.Client, func(tx *ent.Client) error {
 		if _, err := tx.QRCode.Get(ctx, id); err != nil {
 			return err
 		}

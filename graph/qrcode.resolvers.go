@@ -10,6 +10,7 @@ import (
 	"shortener/ent"
 	"shortener/graph/model"
 	"shortener/internal/analytics"
+	"shortener/internal/ptr"
 	"time"
 )
 
@@ -48,5 +49,5 @@ func (r *qRCodeResolver) ImageURL(ctx context.Context, obj *ent.QRCode, format *
 
 // Stats is the resolver for the stats field.
 func (r *qRCodeResolver) Stats(ctx context.Context, obj *ent.QRCode, from *time.Time, to *time.Time) (*analytics.Stats, error) {
-	return r.stats(ctx, analytics.Scope{QRCodeID: obj.ID, From: deref(from), To: deref(to)})
+	return r.stats(ctx, analytics.Scope{QRCodeID: obj.ID, From: ptr.Value(from), To: ptr.Value(to)})
 }

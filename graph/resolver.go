@@ -135,12 +135,3 @@ func conn[O, W any](child int, _ *entgql.Cursor[int], first *int, _ *entgql.Curs
 	}
 	return 1 + child*max(n, 1)
 }
-
-// deref is *p, or the zero value for a nil p.
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}

@@ -13,6 +13,7 @@ import (
 	"shortener/internal/account"
 	"shortener/internal/apperr"
 	"shortener/internal/auth"
+	"shortener/internal/ptr"
 )
 
 // Signup is the resolver for the signup field.
@@ -37,7 +38,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, input *model.Create
 	if input == nil {
 		input = &model.CreateAPIKeyInput{}
 	}
-	key, row, err := account.IssueKey(ctx, r.Client, deref(input.Name), input.ExpiresAt, r.now())
+	key, row, err := account.IssueKey(ctx, r.Client, ptr.Value(input.Name), input.ExpiresAt, r.now())
 	if err != nil {
 		return nil, err
 	}

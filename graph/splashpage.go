@@ -5,11 +5,12 @@ import (
 
 	"shortener/ent"
 	entlink "shortener/ent/link"
+	"shortener/internal/store"
 )
 
 // DeleteSplashPage deletes a splash page; links that used it go direct.
 func (r *Resolver) DeleteSplashPage(ctx context.Context, id int) error {
-	return withTx(ctx, r.Client, func(tx *ent.Client) error {
+	return store.WithTx(ctx, r.Client, func(tx *ent.Client) error {
 		if _, err := tx.SplashPage.Get(ctx, id); err != nil {
 			return err
 		}

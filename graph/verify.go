@@ -11,6 +11,7 @@ import (
 	"shortener/graph/model"
 	"shortener/internal/apperr"
 	"shortener/internal/auth"
+	"shortener/internal/store"
 )
 
 // Domain ownership proof (docs/decisions/0004-domain-verification.md): the
@@ -108,7 +109,7 @@ func (r *Resolver) hasToken(ctx context.Context, d *ent.Domain) bool {
 // another domain row, i.e. another account).
 func MarkDomainVerified(ctx context.Context, client *ent.Client, id int, now time.Time) error {
 	sys := auth.SystemContext(ctx)
-	err := withTx(sys, client, func(tx *ent.Client) error {
+	err := store.WithTx(sys, client, func(tx *ent.Client) error {
 		d, err := tx.Domain.Get(sys, id)
 		if err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"shortener/graph/model"
 	"shortener/internal/apperr"
 	"shortener/internal/gid"
+	"shortener/internal/ptr"
 )
 
 // routesChannel registers the channel routes.
@@ -133,7 +134,7 @@ func (h *Handler) handleChannelAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := h.Resolver.Mutation().CreateChannel(r.Context(), ent.CreateChannelInput{
-		Name: deref(req.Name), Description: req.Description, Color: req.Color, Starred: req.starred(),
+		Name: ptr.Value(req.Name), Description: req.Description, Color: req.Color, Starred: req.starred(),
 	})
 	if err != nil {
 		h.writeAppError(w, r, err)

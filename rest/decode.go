@@ -170,12 +170,4 @@ func parseExpiry(s string) (time.Time, error) {
 
 func strp(s string) *string { return &s }
 
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

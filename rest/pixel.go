@@ -10,6 +10,7 @@ import (
 	"shortener/ent/pixel"
 	"shortener/internal/apperr"
 	"shortener/internal/gid"
+	"shortener/internal/ptr"
 )
 
 // routesPixel registers the retargeting pixel routes.
@@ -60,13 +61,13 @@ func (h *Handler) handlePixelAdd(w http.ResponseWriter, r *http.Request) {
 		h.writeAppError(w, r, err)
 		return
 	}
-	typ := pixel.Type(strings.ToUpper(strings.TrimSpace(deref(req.Type))))
+	typ := pixel.Type(strings.ToUpper(strings.TrimSpace(ptr.Value(req.Type))))
 	if pixel.TypeValidator(typ) != nil {
 		h.writeAppError(w, r, apperr.InvalidField("type", "type must be one of gtmpixel, gapixel, fbpixel, adwordspixel, "+
 			"linkedinpixel, twitterpixel, adrollpixel, quorapixel, pinterest, bing, snapchat, reddit, tiktok"))
 		return
 	}
-	px, err := h.Resolver.Mutation().CreatePixel(r.Context(), ent.CreatePixelInput{Type: typ, Name: deref(req.Name), Tag: deref(req.Tag)})
+	px, err := h.Resolver.Mutation().CreatePixel(r.Context(), ent.CreatePixelInput{Type: typ, Name: ptr.Value(req.Name), Tag: ptr.Value(req.Tag)})
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return

@@ -7,6 +7,7 @@ import (
 	entlink "shortener/ent/link"
 	"shortener/ent/schema/schematype"
 	"shortener/internal/apperr"
+	"shortener/internal/ptr"
 	"shortener/internal/shortlink"
 )
 
@@ -119,7 +120,7 @@ func spec(req *urlRequest, update bool) (*shortlink.Spec, error) {
 		s.CampaignID = new(int(*req.Campaign))
 	}
 	if d := req.DeepLink; d != nil {
-		s.DeepLink = &schematype.DeepLink{Apple: deref(d.Apple), Google: deref(d.Google)}
+		s.DeepLink = &schematype.DeepLink{Apple: ptr.Value(d.Apple), Google: ptr.Value(d.Google)}
 		if d.Auto != nil {
 			s.DeepLink.Auto = bool(*d.Auto)
 		}
