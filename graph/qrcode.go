@@ -50,7 +50,18 @@ func (r *Resolver) checkQRData(typ qrcode.Type, data any) (any, error) {
 	return stored, nil
 }
 
-func (r *Resolver) checkQRColors(fg, bg string) error { return qr.CheckColors(fg, bg) }
+// qrColors is the colour pair a QR code gets: fg and bg where given, else
+// the current (or default) ones, checked for contrast.
+func qrColors(fg, bg *string, curFg, curBg string) (string, string, error) {
+	f, b := curFg, curBg
+	if fg != nil {
+		f = *fg
+	}
+	if bg != nil {
+		b = *bg
+	}
+	return f, b, qr.CheckColors(f, b)
+}
 
 // Default QR colours, as the schema defaults them.
 const (
@@ -67,14 +78,8 @@ func (r *Resolver) CreateQRCode(ctx context.Context, in model.CreateQRCodeInput)
 	if err != nil {
 		return nil, err
 	}
-	fg, bg := defaultQRForeground, defaultQRBackground
-	if in.Foreground != nil {
-		fg = *in.Foreground
-	}
-	if in.Background != nil {
-		bg = *in.Background
-	}
-	if err := r.checkQRColors(fg, bg); err != nil {
+	fg, bg, err := qrColors(in.Foreground, in.Background, defaultQRForeground, defaultQRBackground)
+	if err != nil {
 		return nil, err
 	}
 	hasURL := in.LogoURL != nil && *in.LogoURL != ""
@@ -139,14 +144,8 @@ func (r *Resolver) UpdateQRCode(ctx context.Context, id int, in model.UpdateQRCo
 		}
 		u.SetData(data)
 	}
-	fg, bg := cur.Foreground, cur.Background
-	if in.Foreground != nil {
-		fg = *in.Foreground
-	}
-	if in.Background != nil {
-		bg = *in.Background
-	}
-	if err := r.checkQRColors(fg, bg); err != nil {
+	fg, bg, err := qrColors(in.Foreground, in.Background, cur.Foreground, cur.Background)
+	if err != nil {
 		return nil, err
 	}
 	u.SetForeground(fg).SetBackground(bg)

@@ -29,12 +29,7 @@ import (
 func (h *Handler) serveRotator(w http.ResponseWriter, r *http.Request) {
 	sys := auth.SystemContext(r.Context())
 	c, err := h.cfg.Client.Campaign.Query().Where(campaign.SlugEQ(chi.URLParam(r, "slug"))).Only(sys)
-	if ent.IsNotFound(err) {
-		h.serveNotFound(w, r)
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	if h.failed(w, r, err) {
 		return
 	}
 	v, _ := h.rotations.LoadOrStore(c.ID, new(atomic.Int64))
@@ -106,12 +101,7 @@ func (h *Handler) serveCampaign(w http.ResponseWriter, r *http.Request) {
 	c, err := h.cfg.Client.Campaign.Query().
 		Where(campaign.ID(id), campaign.Public(true), campaign.HasOwnerWith(user.UsernameEQ(chi.URLParam(r, "username")))).
 		Only(sys)
-	if ent.IsNotFound(err) {
-		h.serveNotFound(w, r)
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	if h.failed(w, r, err) {
 		return
 	}
 	if slug != shortlink.ListSlug(c.Slug) {
@@ -202,4 +192,18 @@ func (h *Handler) campaignPage(ctx context.Context, campaignID int, query url.Va
 		next = "?after=" + strconv.Itoa(last)
 	}
 	return links, prev, next, nil
+}
+
+// failed answers a lookup's error, if any: NotFound is the 404 page,
+// anything else the error page. It reports whether it answered.
+func (h *Handler) failed(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case ent.IsNotFound(err):
+		h.serveNotFound(w, r)
+	default:
+		h.fail(w, r, err)
+	}
+	return true
 }
