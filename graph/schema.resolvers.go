@@ -38,7 +38,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, input *model.Create
 	if input == nil {
 		input = &model.CreateAPIKeyInput{}
 	}
-	key, row, err := account.IssueKey(ctx, r.Client, ptr.Value(input.Name), input.ExpiresAt, r.now())
+	key, row, err := account.IssueKey(ctx, r.Client, r.Dialect, ptr.Value(input.Name), input.ExpiresAt, r.now())
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -122,8 +123,9 @@ func issueKey(ctx context.Context, client *ent.Client, userID int, name string, 
 	return key, k, nil
 }
 
-// IssueKey creates another API key for the viewer. Errors: Unauthorized, Invalid.
-func IssueKey(ctx context.Context, client *ent.Client, name string, expires *time.Time, now time.Time) (string, *ent.APIKey, error) {
+// IssueKey creates another API key for the viewer, at most MaxActiveKeys
+// active at once; sqlDialect is the store's. Errors: Unauthorized, Invalid.
+func IssueKey(ctx context.Context, client *ent.Client, sqlDialect, name string, expires *time.Time, now time.Time) (string, *ent.APIKey, error) {
 	v := auth.ViewerFrom(ctx)
 	if v == nil {
 		return "", nil, apperr.Errorf(apperr.Unauthorized, "authentication required")
@@ -137,16 +139,32 @@ func IssueKey(ctx context.Context, client *ent.Client, name string, expires *tim
 	if expires != nil && !expires.After(now) {
 		return "", nil, apperr.InvalidField("expiresAt", "expiresAt must be in the future")
 	}
-	active, err := client.APIKey.Query().Where(apikey.HasOwnerWith(user.ID(v.UserID)), apikey.RevokedAtIsNil(),
-		apikey.Or(apikey.ExpiresAtIsNil(), apikey.ExpiresAtGT(now))).Count(ctx)
+	// Count and insert in one transaction, with the account's key writers
+	// serialised, so racing requests cannot pass the cap together.
+	var (
+		key string
+		row *ent.APIKey
+	)
+	err := store.WithTx(ctx, client, func(tx *ent.Client) error {
+		if err := store.LockXact(ctx, tx, sqlDialect, store.LockAPIKeys, strconv.Itoa(v.UserID)); err != nil {
+			return err
+		}
+		active, err := tx.APIKey.Query().Where(apikey.HasOwnerWith(user.ID(v.UserID)), apikey.RevokedAtIsNil(),
+			apikey.Or(apikey.ExpiresAtIsNil(), apikey.ExpiresAtGT(now))).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if active >= MaxActiveKeys {
+			return apperr.Errorf(apperr.Invalid,
+				"an account has at most %d active API keys: revoke one first", MaxActiveKeys)
+		}
+		key, row, err = issueKey(ctx, tx, v.UserID, name, expires)
+		return err
+	})
 	if err != nil {
 		return "", nil, err
 	}
-	if active >= MaxActiveKeys {
-		return "", nil, apperr.Errorf(apperr.Invalid,
-			"an account has at most %d active API keys: revoke one first", MaxActiveKeys)
-	}
-	return issueKey(ctx, client, v.UserID, name, expires)
+	return key, row.Unwrap(), nil // row was loaded in the committed transaction
 }
 
 // MaxActiveKeys caps the API keys (not revoked, not expired) of an account.

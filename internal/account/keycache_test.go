@@ -27,7 +27,7 @@ func TestKeyCacheForgetsRevokedAndExpiredKeys(t *testing.T) {
 	// A second key with an expiry, seen through the cache, stops at its expiry.
 	vctx := auth.WithViewer(ctx, v)
 	expires := now.Add(time.Minute)
-	short, _, err := account.IssueKey(vctx, client, "short", &expires, now)
+	short, _, err := account.IssueKey(vctx, client, "", "short", &expires, now)
 	if err != nil {
 		t.Fatal(err)
 	}

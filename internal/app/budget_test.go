@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
+	"shortener/ent/apikey"
 	"shortener/ent/user"
 	"shortener/internal/account"
 	"shortener/internal/app"
@@ -81,5 +83,24 @@ func TestAPIKeysPerAccountCapped(t *testing.T) {
 	res := s.GraphQL(t, key, `mutation { createApiKey { apiKey } }`, nil)
 	if len(res.Errors) != 1 || res.Errors[0].Code() != "BAD_USER_INPUT" || !strings.Contains(res.Errors[0].Message, "at most 20") {
 		t.Fatalf("key %d: %+v", account.MaxActiveKeys+1, res.Errors)
+	}
+}
+
+// Racing key requests cannot pass the cap together: the count and the
+// insert run in one transaction with the account's key writers serialised.
+func TestAPIKeyCapUnderConcurrency(t *testing.T) {
+	s := apptest.New(t, app.Config{})
+	key := createUser(t, s, "racer", user.PlanFREE)
+	var wg sync.WaitGroup
+	for range 3 * account.MaxActiveKeys {
+		wg.Go(func() { s.GraphQL(t, key, `mutation { createApiKey { apiKey } }`, nil) })
+	}
+	wg.Wait()
+	n, err := s.App.Client.APIKey.Query().Where(apikey.RevokedAtIsNil()).Count(apptest.SystemContext())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != account.MaxActiveKeys {
+		t.Fatalf("%d active keys after %d racing requests, want exactly %d", n, 3*account.MaxActiveKeys, account.MaxActiveKeys)
 	}
 }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 
-	"entgo.io/ent/dialect"
-
 	"shortener/ent"
 	"shortener/ent/biopage"
 	entlink "shortener/ent/link"
 	"shortener/internal/auth"
+	"shortener/internal/store"
 )
 
 // Names on the base host: a link with no branded domain and a bio page are
@@ -28,11 +27,6 @@ import (
 // The unique indexes on each table still catch link-link and bio-bio races
 // on their own; this covers the pair no index can span.
 
-// baseNameLockClass is the first key of the PostgreSQL advisory lock (the
-// second is the name's hash), so these locks never meet other users of
-// advisory locks.
-const baseNameLockClass = 0x5348 // "SH"
-
 // ErrBaseNameTaken is ClaimBaseName's answer when the name is held; callers
 // turn it into their own Conflict (field "custom" or "alias").
 var ErrBaseNameTaken = errors.New("base-host name taken")
@@ -42,10 +36,8 @@ var ErrBaseNameTaken = errors.New("base-host name taken")
 // than exceptBio) holds it. tx must be a transaction's client; sqlDialect
 // is the store's (entgo.io/ent/dialect).
 func ClaimBaseName(ctx context.Context, tx *ent.Client, sqlDialect, alias string, exceptLink, exceptBio int) error {
-	if sqlDialect == dialect.Postgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", baseNameLockClass, alias); err != nil {
-			return err
-		}
+	if err := store.LockXact(ctx, tx, sqlDialect, store.LockBaseName, alias); err != nil {
+		return err
 	}
 	sys := auth.SystemContext(ctx)
 	taken, err := tx.Link.Query().Where(entlink.AliasEQ(alias), entlink.DomainIDIsNil(), entlink.IDNEQ(exceptLink)).Exist(sys)
