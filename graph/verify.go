@@ -2,9 +2,13 @@ package graph
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"time"
+
+	entsql "entgo.io/ent/dialect/sql"
 
 	"shortener/ent"
 	"shortener/ent/domain"
@@ -47,8 +51,13 @@ func (r *Resolver) VerifyDomain(ctx context.Context, id int) (*ent.Domain, error
 
 // RecheckDomains checks the TXT records of up to batch unverified domains,
 // those checked longest ago first, and returns how many became verified.
+// Unverified domains without a token (rows older than verification) get
+// one first, so their owners can see the record to publish.
 func (r *Resolver) RecheckDomains(ctx context.Context, batch int) (int, error) {
 	sys := auth.SystemContext(ctx)
+	if err := r.issueMissingTokens(sys, batch); err != nil {
+		return 0, err
+	}
 	ds, err := r.Client.Domain.Query().Where(domain.VerifiedAtIsNil()).
 		Order(ent.Asc(domain.FieldCheckedAt), ent.Asc(domain.FieldID)).Limit(batch).All(sys)
 	if err != nil {
@@ -136,4 +145,26 @@ func MarkDomainVerified(ctx context.Context, client *ent.Client, id int, now tim
 
 func conflictVerified(host string) error {
 	return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("domain %s is already verified by another account", host), Field: "domain"}
+}
+
+// issueMissingTokens gives up to batch unverified domains that have no
+// verification token a random one. The column is immutable for every other
+// write, so this is a plain UPDATE that only fills an empty value.
+func (r *Resolver) issueMissingTokens(ctx context.Context, batch int) error {
+	ids, err := r.Client.Domain.Query().Where(domain.VerifiedAtIsNil(),
+		domain.Or(domain.VerificationTokenIsNil(), domain.VerificationTokenEQ(""))).Limit(batch).IDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		q, args := entsql.Dialect(r.Dialect).Update(domain.Table).Set(domain.FieldVerificationToken, hex.EncodeToString(b)).
+			Where(entsql.And(entsql.EQ(domain.FieldID, id),
+				entsql.Or(entsql.IsNull(domain.FieldVerificationToken), entsql.EQ(domain.FieldVerificationToken, "")))).Query()
+		if _, err := r.Client.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("issue verification token: %w", err)
+		}
+	}
+	return nil
 }

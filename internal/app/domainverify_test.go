@@ -194,3 +194,33 @@ func TestDomainVerificationOff(t *testing.T) {
 		t.Fatalf("domains: %+v", ds)
 	}
 }
+
+// A domain row older than verification has no token; the recheck loop
+// gives it one, so its owner sees a record to publish and can verify.
+func TestDomainWithoutTokenGetsOne(t *testing.T) {
+	ns := startDNS(t)
+	s := apptest.New(t, app.Config{DomainVerification: true, DNSResolver: ns.addr, DomainRecheck: 20 * time.Millisecond})
+	bob := s.Signup(t, "bob")
+	if status, out := addDomain(t, s, bob, "https://old.example.org"); status != http.StatusOK {
+		t.Fatalf("domain/add: %d %v", status, out)
+	}
+	if _, err := s.App.Client.ExecContext(apptest.SystemContext(), "UPDATE domains SET verification_token = NULL"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	var rec struct{ Name, Type, Value string }
+	for {
+		rec = myDomains(t, s, bob)[0].VerificationRecord
+		if len(rec.Value) == len("shortener-verify=")+32 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no token issued: record %+v", rec)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ns.publish(rec.Name+".", rec.Value)
+	if d, res := verifyDomain(t, s, bob, myDomains(t, s, bob)[0].ID); !d.Verified {
+		t.Fatalf("verifyDomain with the new token: %+v %+v", d, res.Errors)
+	}
+}
