@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -121,25 +122,50 @@ func TestAuthenticationFailures(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			res := s.GraphQL(t, key, `query { me { id email } }`, nil)
 			wantError(t, res, "UNAUTHENTICATED", "")
-			if key != "" && res.Status != http.StatusUnauthorized {
-				t.Errorf("status %d, want 401", res.Status)
+			// GraphQL over HTTP: an application/json client gets 200 for
+			// a well-formed request, the failure in errors.
+			if res.Status != http.StatusOK {
+				t.Errorf("status %d, want 200", res.Status)
 			}
 			if string(res.Data) != "null" && string(res.Data) != "" {
 				t.Errorf("data %s, want null", res.Data)
 			}
 		})
 	}
-	t.Run("wrong scheme", func(t *testing.T) {
-		req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", strings.NewReader(`{"query":"{ me { id } }"}`))
+	post := func(t *testing.T, authorization, accept string) (int, string, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", strings.NewReader(`{"query":"{ me { email } }"}`))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Basic "+alice.Key)
+		req.Header.Set("Authorization", authorization)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("status %d, want 401", resp.StatusCode)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), b
+	}
+	t.Run("wrong scheme", func(t *testing.T) {
+		status, _, body := post(t, "Basic "+alice.Key, "")
+		if status != http.StatusOK || !strings.Contains(string(body), "UNAUTHENTICATED") || !strings.Contains(string(body), "unsupported Authorization scheme") {
+			t.Errorf("status %d %s, want 200 with UNAUTHENTICATED and the scheme named", status, body)
+		}
+	})
+	t.Run("graphql-response+json gets 401", func(t *testing.T) {
+		status, ctype, body := post(t, "Bearer "+revoked.CreateAPIKey.APIKey, "application/graphql-response+json")
+		if status != http.StatusUnauthorized || !strings.HasPrefix(ctype, "application/graphql-response+json") || !strings.Contains(string(body), "UNAUTHENTICATED") {
+			t.Errorf("status %d %s %s, want 401 graphql-response+json UNAUTHENTICATED", status, ctype, body)
+		}
+	})
+	t.Run("Token scheme", func(t *testing.T) {
+		for _, h := range []string{"Token " + alice.Key, "token " + alice.Key, "Bearer " + alice.Key} {
+			status, _, body := post(t, h, "")
+			if status != http.StatusOK || !strings.Contains(string(body), alice.Email) {
+				t.Errorf("%q: status %d %s, want the viewer", h[:6], status, body)
+			}
 		}
 	})
 	t.Run("every root field but signup needs a key", func(t *testing.T) {

@@ -26,9 +26,11 @@ func TestMalformedRequests(t *testing.T) {
 		{"an empty body", ``, 400, "BAD_USER_INPUT"},
 		{"a number as the query", `{"query": 5}`, 400, "BAD_USER_INPUT"},
 		{"a string as the variables", `{"query":"{ me { id } }","variables":"x"}`, 400, "BAD_USER_INPUT"},
-		{"no operation", `{}`, 422, "GRAPHQL_VALIDATION_FAILED"},
-		{"a query that does not parse", `{"query":"mutation { createLink(input:{url:\"https://example.com\"}) { id "}`, 422, "GRAPHQL_PARSE_FAILED"},
-		{"an unknown field", `{"query":"mutation { createLink(input:{url:\"https://example.com\", nope:1}) { id } }"}`, 422, "GRAPHQL_VALIDATION_FAILED"},
+		// Well-formed requests: 200 for an application/json client (GraphQL
+		// over HTTP), the error in errors.
+		{"no operation", `{}`, 200, "GRAPHQL_VALIDATION_FAILED"},
+		{"a query that does not parse", `{"query":"mutation { createLink(input:{url:\"https://example.com\"}) { id "}`, 200, "GRAPHQL_PARSE_FAILED"},
+		{"an unknown field", `{"query":"mutation { createLink(input:{url:\"https://example.com\", nope:1}) { id } }"}`, 200, "GRAPHQL_VALIDATION_FAILED"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := s.Do(t, http.MethodPost, "/graphql", alice.Key, tc.body)
@@ -261,5 +263,53 @@ func TestBadResourceInput(t *testing.T) {
 				t.Errorf("data changed:\nbefore %s\nafter  %s", snap, after)
 			}
 		})
+	}
+}
+
+// A client that accepts application/graphql-response+json gets 400 for a
+// document that does not parse or validate (GraphQL over HTTP).
+func TestGraphQLResponseJSONStatuses(t *testing.T) {
+	s := newServer(t)
+	alice := signup(t, s, "alice")
+	for body, want := range map[string]int{
+		`{"query":"{ me { id "}`:       http.StatusBadRequest,
+		`{"query":"{ me { nope } }"}`:  http.StatusBadRequest,
+		`{"query":"{ me { email } }"}`: http.StatusOK,
+	} {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/graphql-response+json")
+		req.Header.Set("Authorization", "Bearer "+alice.Key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/graphql-response+json") {
+			t.Errorf("%s: %d %s, want %d graphql-response+json", body, resp.StatusCode, resp.Header.Get("Content-Type"), want)
+		}
+	}
+}
+
+// Introspection lists the directives a client may use, not the code
+// generators' own.
+func TestIntrospectionHidesInternalDirectives(t *testing.T) {
+	s := newServer(t)
+	out := gql[struct {
+		Schema struct{ Directives []struct{ Name string } } `json:"__schema"`
+	}](t, s, "", `{ __schema { directives { name } } }`, nil)
+	names := map[string]bool{}
+	for _, d := range out.Schema.Directives {
+		names[d.Name] = true
+	}
+	for _, internal := range []string{"goField", "goModel"} {
+		if names[internal] {
+			t.Errorf("introspection lists @%s", internal)
+		}
+	}
+	for _, public := range []string{"include", "skip", "deprecated"} {
+		if !names[public] {
+			t.Errorf("introspection lacks @%s: %v", public, names)
+		}
 	}
 }

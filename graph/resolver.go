@@ -83,7 +83,10 @@ const MaxComplexity = 2000
 
 // NewHandler returns the /graphql HTTP handler over r.
 func NewHandler(r *Resolver) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r, Complexity: complexity()}))
+	schema := generated.NewExecutableSchema(generated.Config{Resolvers: r, Complexity: complexity()}).Schema()
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{
+		Schema: publicSchema(schema), Resolvers: r, Complexity: complexity(),
+	}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -104,7 +107,7 @@ func NewHandler(r *Resolver) http.Handler {
 		r.Log.Error("graphql panic", "panic", p)
 		return internalError
 	})
-	return limitBody(r.withLoaders(srv))
+	return limitBody(jsonStatus(r.withLoaders(srv)))
 }
 
 // complexity weighs connections by the page size they ask for, so a nested

@@ -3,6 +3,7 @@ package rest_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -255,6 +256,40 @@ func TestStatisticsInLegacyShape(t *testing.T) {
 			if social[n] != float64(0) {
 				t.Errorf("%s socialCount = %v, want %s 0", p, social, n)
 			}
+		}
+	}
+}
+
+// The vendor's own clients send "Authorization: Token KEY"; a header of
+// another scheme is not called an invalid key, and a missing one says so.
+func TestAuthorizationSchemes(t *testing.T) {
+	s := apptest.New(t, app.Config{})
+	key := s.Signup(t, "schemes")
+	for _, tc := range []struct{ header, want string }{
+		{"Token " + key, `"error":0`},
+		{"token " + key, `"error":0`},
+		{"Bearer " + key, `"error":0`},
+		{"Basic " + key, "unsupported Authorization scheme"},
+		{"Token", "unsupported Authorization scheme"},
+		{"Token sk_nope", "invalid, revoked or expired API key"},
+		{"", "missing API key"},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/account", nil)
+		if tc.header != "" {
+			req.Header.Set("Authorization", tc.header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		wantStatus := http.StatusOK
+		if tc.want != `"error":0` {
+			wantStatus = http.StatusUnauthorized
+		}
+		if resp.StatusCode != wantStatus || !strings.Contains(string(b), tc.want) {
+			t.Errorf("%q: %d %s, want %d with %q", tc.header, resp.StatusCode, b, wantStatus, tc.want)
 		}
 	}
 }

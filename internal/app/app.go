@@ -365,7 +365,10 @@ func (a *App) refuse(write ratelimit.Failure) auth.Failure {
 
 // writeGraphQLError answers a request refused before GraphQL ran (bad key,
 // rate limit) in the GraphQL error shape.
-func writeGraphQLError(w http.ResponseWriter, _ *http.Request, status int, msg string) {
+// Per GraphQL over HTTP, an application/json client gets 200 for a refused
+// key (the code says UNAUTHENTICATED), a graphql-response+json client 401;
+// a rate limit is 429 for both, with its Retry-After.
+func writeGraphQLError(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	code := "UNAUTHENTICATED"
 	switch status {
 	case http.StatusTooManyRequests:
@@ -373,7 +376,14 @@ func writeGraphQLError(w http.ResponseWriter, _ *http.Request, status int, msg s
 	case http.StatusInternalServerError:
 		code = "INTERNAL"
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if graph.WantsGraphQLResponse(r) {
+		w.Header().Set("Content-Type", "application/graphql-response+json; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		if status == http.StatusUnauthorized {
+			status = http.StatusOK
+		}
+	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
