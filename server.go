@@ -44,6 +44,7 @@ const usage = `usage:
   shortener serve [--addr :8080] [--db DSN] [--base-url URL] [--rate-limit N] ...
   shortener user create --email E --username U --password P [--plan free|pro] [--db DSN]
   shortener domain verify --host HOST [--id N] [--db DSN]
+  shortener backup --to FILE [--db DSN]
 run "shortener serve -h" for every flag`
 
 // run is main without the process: tests call it with their own context,
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		if len(args) > 1 && args[1] == "verify" {
 			return domainVerify(ctx, args[2:], stdout, stderr)
 		}
+	case "backup":
+		return backup(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
