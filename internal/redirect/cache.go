@@ -601,6 +601,10 @@ func (c *Cache) Bytes() int {
 	return n
 }
 
+// Budget is the cache's memory budget in bytes (CacheOptions.MaxBytes,
+// rounded down to a multiple of its shards).
+func (c *Cache) Budget() int { return c.shardBytes * shardCount }
+
 // Len is the number of cached snapshots.
 func (c *Cache) Len() int {
 	n := 0
