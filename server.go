@@ -29,6 +29,7 @@ import (
 	"shortener/internal/app"
 	"shortener/internal/auth"
 	"shortener/internal/hostname"
+	"shortener/internal/redirect"
 	"shortener/internal/store"
 )
 
@@ -131,12 +132,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	maxConnsPerIP := fs.Int("max-conns-per-ip", envInt("MAX_CONNS_PER_IP", 256), "open connections one client IP may hold; more are closed on accept; 0 disables [MAX_CONNS_PER_IP]")
 	verification := fs.String("domain-verification", env("DOMAIN_VERIFICATION", "on"), "branded domains serve only once a DNS TXT record proves ownership: on, or off (false) to verify every added domain at once [DOMAIN_VERIFICATION]")
 	dnsResolver := fs.String("dns-resolver", env("DNS_RESOLVER", ""), "host:port of the DNS server asked for domain verification records; default: the system resolver [DNS_RESOLVER]")
+	cacheMB := fs.Int("cache-mb", envInt("CACHE_MB", redirect.DefaultCacheBytes>>20), "memory budget of the redirect cache in MiB (a plain link costs ~116 bytes plus its alias and URL: the default holds a million links with URLs up to ~150 bytes) [CACHE_MB]")
 	addrFile := fs.String("addr-file", env("ADDR_FILE", ""), "once listening, write the listening address (host:port) to this file; useful with --addr 127.0.0.1:0 [ADDR_FILE]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *readTimeout < 0 || *writeTimeout < 0 || *maxConnsPerIP < 0 {
 		return errors.New("--read-timeout, --write-timeout and --max-conns-per-ip must be >= 0")
+	}
+	if *cacheMB < 1 || *cacheMB > 1<<20 {
+		return fmt.Errorf("--cache-mb must be between 1 and %d, got %d", 1<<20, *cacheMB)
 	}
 	verify, err := parseOnOff(*verification)
 	if err != nil {
@@ -153,7 +158,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		DB: *db, BaseURL: *baseURL, CountryHeader: *countryHeader, GeoIPDB: *geoIP,
 		TrustProxy: *trustProxy, SignupDisabled: *noSignup, Log: log,
 		RedirectStatus: *redirectStatus, Secret: *secret, HSTS: *hstsOn,
-		DomainVerification: verify, DNSResolver: *dnsResolver,
+		DomainVerification: verify, DNSResolver: *dnsResolver, CacheMB: *cacheMB,
 	}
 	if *rateLimit != "" {
 		n, err := strconv.Atoi(*rateLimit)

@@ -208,6 +208,8 @@ func TestServeFlags(t *testing.T) {
 		{"--pprof", "0.0.0.0:0"},
 		{"--pprof", "192.0.2.1:0"},
 		{"--pprof", "localhost"},
+		{"--cache-mb", "0"},
+		{"--cache-mb", "lots"},
 	} {
 		var errOut bytes.Buffer
 		err := run(context.Background(), append([]string{"serve"}, args...), io.Discard, &errOut)

@@ -63,6 +63,9 @@ type Config struct {
 	DomainRecheck time.Duration
 	// ClickQueue is the capacity of the click queue (0: the default).
 	ClickQueue int
+	// CacheMB is the redirect cache's memory budget in MiB (--cache-mb;
+	// 0: redirect.DefaultCacheBytes, 256 MiB).
+	CacheMB int
 	// QRRenders bounds the QR images drawn at once (0: GOMAXPROCS);
 	// QRRenderWaiters the renders waiting for one of those slots (0: 4 per
 	// slot) and QRRenderWait how long each waits (0: 2 s). Past them the
@@ -173,7 +176,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	// The redirect snapshot cache, and the ent hooks that keep the cache
 	// and the click rows right on every write path.
-	a.Cache = redirect.NewCache(client, redirect.CacheOptions{Now: cfg.Now, BaseHost: res.BaseHost()})
+	a.Cache = redirect.NewCache(client, redirect.CacheOptions{
+		MaxBytes: cfg.CacheMB << 20, Now: cfg.Now, BaseHost: res.BaseHost(),
+	})
 	a.installHooks()
 
 	// Authentication, rate limits and the handler.

@@ -24,9 +24,11 @@ const shardCount = 32
 // database round trip. Entries are filled on a miss (one load per key at a
 // time) and live until a write invalidates them, with a TTL as a safety net
 // for writes this process cannot see (another server instance on the same
-// PostgreSQL database). Size is bounded: a full shard evicts a random entry,
-// which keeps a hit to one read-locked map lookup (an LRU would need a write
-// lock on every hit).
+// PostgreSQL database). Size is bounded by a memory budget (CacheOptions.
+// MaxBytes, --cache-mb): every entry accounts what it holds on the heap (see
+// plainBytes and richBytes), and a shard over its share evicts random
+// entries, which keeps a hit to one read-locked map lookup (an LRU would
+// need a write lock on every hit).
 //
 // Most cached snapshots are plain: a link with no rules, pages or pixels
 // (its Location is its long URL), or an alias that does not exist. Those
@@ -37,8 +39,8 @@ const shardCount = 32
 type Cache struct {
 	load       loader
 	ttl        time.Duration
-	perShard   int
-	shardBytes int // bound on one shard's bytes (see entryBytes)
+	perShard   int // bound on one shard's entries (0: none)
+	shardBytes int // bound on one shard's bytes (see shard.bytes)
 	now        func() time.Time
 	epoch      int64 // unix nanoseconds: plain entries' times count from it
 	seed       maphash.Seed
@@ -95,6 +97,7 @@ type entry struct {
 	snap    *Snapshot
 	expires int64 // unix nanoseconds
 	missGen uint64
+	bytes   int // what it accounts for (richBytes when it was put)
 }
 
 type shard struct {
@@ -111,8 +114,13 @@ type shard struct {
 	chunks [][]byte
 	used   int // arena bytes in use
 	dead   int // arena bytes no entry uses
-	// bytes is what the shard's entries account for (entryBytes each).
+	// bytes is what the shard's entries account for (plainBytes or
+	// richBytes each); the shard holds bytes+dead of the budget.
 	bytes int
+	// removed counts the entries removed since the maps were built: Go's
+	// maps keep a deleted slot as a tombstone and, under a stream of
+	// evictions, grow to twice their size (compact rebuilds them).
+	removed int
 }
 
 const (
@@ -122,6 +130,8 @@ const (
 	// keep their *Snapshot), so a chunk wastes little at its end.
 	maxPlainBytes = 4096
 	maxChunks     = 1 << (32 - chunkBits)
+	// minRebuild is the fewest removals that rebuild a shard's maps.
+	minRebuild = 1024
 )
 
 // add appends a and b to the arena and returns where they start.
@@ -164,11 +174,14 @@ func (sh *shard) str(off uint32, skip, n int) string {
 type CacheOptions struct {
 	// TTL bounds how long an entry lives without a write (default 5 min).
 	TTL time.Duration
-	// MaxEntries bounds the cache (default 200,000 snapshots).
-	MaxEntries int
-	// MaxBytes bounds the bytes the cached snapshots account for: their
-	// aliases, URLs and texts plus a fixed overhead each (default 64 MiB).
+	// MaxBytes is the cache's memory budget: the heap its entries hold,
+	// as they account for it (their aliases, URLs and texts, records,
+	// snapshots and map slots; see plainBytes and richBytes), plus the
+	// arena bytes no entry uses yet. Default DefaultCacheBytes.
 	MaxBytes int
+	// MaxEntries, when set, bounds the number of entries too (tests);
+	// 0: the budget alone bounds the cache.
+	MaxEntries int
 	// BaseHost is the base URL's host, normalised (hostname.Normalize): a
 	// request for it never consults the branded domains.
 	BaseHost string
@@ -180,9 +193,6 @@ func NewCache(client *ent.Client, opts CacheOptions) *Cache {
 	if opts.TTL <= 0 {
 		opts.TTL = 5 * time.Minute
 	}
-	if opts.MaxEntries <= 0 {
-		opts.MaxEntries = 200_000
-	}
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = DefaultCacheBytes
 	}
@@ -193,11 +203,13 @@ func NewCache(client *ent.Client, opts CacheOptions) *Cache {
 		load:       loader{client: client, baseHost: opts.BaseHost},
 		baseHost:   opts.BaseHost,
 		ttl:        opts.TTL,
-		perShard:   max(opts.MaxEntries/shardCount, 1),
 		shardBytes: max(opts.MaxBytes/shardCount, 1),
 		now:        opts.Now,
 		epoch:      opts.Now().UnixNano(),
 		seed:       maphash.MakeSeed(),
+	}
+	if opts.MaxEntries > 0 {
+		c.perShard = max(opts.MaxEntries/shardCount, 1)
 	}
 	for i := range c.shards {
 		sh := &c.shards[i]
@@ -368,54 +380,66 @@ func (c *Cache) plainEntry(k key, s *Snapshot, expires int64, missGen uint64) (p
 	return p, false
 }
 
-// put caches s under k.
-func (c *Cache) put(sh *shard, k key, s *Snapshot, expires int64, missGen uint64) {
+// put caches s under k and reports whether it evicted another entry to
+// make room (the cache is full).
+func (c *Cache) put(sh *shard, k key, s *Snapshot, expires int64, missGen uint64) (evicted bool) {
 	if s.LinkID != 0 && !k.names(s) {
-		return // InvalidateLinks could not find it: don't cache it
+		return false // InvalidateLinks could not find it: don't cache it
 	}
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	sh.remove(k.hash)
-	n := entryBytes(s)
+	p, isPlain := c.plainEntry(k, s, expires, missGen)
+	n := richBytes(s)
+	if isPlain {
+		n = plainBytes(p)
+	}
 	if n > c.shardBytes {
-		return
+		return false
 	}
-	for len(sh.plain)+len(sh.rich) > 0 && (len(sh.plain)+len(sh.rich) >= c.perShard || sh.bytes+n > c.shardBytes) {
+	for sh.len() > 0 && ((c.perShard > 0 && sh.len() >= c.perShard) || sh.bytes+sh.dead+n > c.shardBytes) {
 		sh.evict()
+		evicted = true
 	}
-	sh.bytes += n
-	stored := false
-	if p, ok := c.plainEntry(k, s, expires, missGen); ok {
-		if p.off, ok = sh.add(k.alias, s.LongURL); ok {
-			sh.plain[k.hash] = p
-			stored = true
+	if isPlain {
+		if p.off, isPlain = sh.add(k.alias, s.LongURL); !isPlain {
+			n = richBytes(s) // the arena is full (4 GiB): keep the snapshot
 		}
 	}
-	if !stored {
-		sh.rich[k.hash] = entry{snap: s, expires: expires, missGen: missGen}
+	sh.bytes += n
+	if isPlain {
+		sh.plain[k.hash] = p
+	} else {
+		sh.rich[k.hash] = entry{snap: s, expires: expires, missGen: missGen, bytes: n}
 	}
 	if s.LinkID != 0 {
 		sh.byLink[s.LinkID] = k.hash
 	}
+	return evicted
 }
+
+func (sh *shard) len() int { return len(sh.plain) + len(sh.rich) }
 
 // remove drops the entry under hash, if any. The caller holds sh.mu.
 func (sh *shard) remove(hash uint64) {
 	if p, ok := sh.plain[hash]; ok {
 		delete(sh.plain, hash)
-		sh.bytes -= plainBytes(int(p.aliasLen) + int(p.locLen))
+		sh.bytes -= plainBytes(p)
 		sh.dead += int(p.aliasLen) + int(p.locLen)
 		if p.linkID != 0 && sh.byLink[int(p.linkID)] == hash {
 			delete(sh.byLink, int(p.linkID))
 		}
+		sh.removed++
 		sh.compact()
 	}
 	if e, ok := sh.rich[hash]; ok {
 		delete(sh.rich, hash)
-		sh.bytes -= entryBytes(e.snap)
+		sh.bytes -= e.bytes
 		if id := e.snap.LinkID; id != 0 && sh.byLink[id] == hash {
 			delete(sh.byLink, id)
 		}
+		sh.removed++
+		sh.compact()
 	}
 }
 
@@ -431,77 +455,155 @@ func (sh *shard) evict() {
 	}
 }
 
-// compact copies the live strings into new chunks once most of the arena
-// is garbage.
+// compact rebuilds the maps once a quarter of their entries have been
+// removed since they were built, and copies the live strings into new
+// chunks once a quarter of the arena is garbage (dead bytes count against
+// the budget); with no plain entry left it drops the arena. Either costs a
+// pass over the shard's entries, after a quarter of them were removed.
+// The caller holds sh.mu.
 func (sh *shard) compact() {
-	if sh.dead < chunkSize || sh.dead < sh.used/2 {
+	if len(sh.plain) == 0 {
+		sh.chunks, sh.used, sh.dead = nil, 0, 0 // not [:0]: handed-out strings point into them
+	}
+	rebuild := sh.removed >= minRebuild && sh.removed >= sh.len()/4
+	strs := sh.dead >= chunkSize && sh.dead >= sh.used/4
+	if !rebuild && !strs {
 		return
 	}
 	old := sh.chunks
-	sh.chunks, sh.used, sh.dead = nil, 0, 0
-	for h, p := range sh.plain {
-		c := old[p.off>>chunkBits]
-		i := int(p.off & (chunkSize - 1))
-		if n := int(p.aliasLen) + int(p.locLen); n > 0 {
-			p.off, _ = sh.add(unsafe.String(&c[i], n), "") // copies: old is no longer the arena
+	if strs {
+		sh.chunks, sh.used, sh.dead = nil, 0, 0
+	}
+	plains := sh.plain
+	if rebuild {
+		// Filled by inserts, not sized by a hint: a hint can round a
+		// map's tables up to twice what the entries need.
+		rich, byLink := sh.rich, sh.byLink
+		sh.plain, sh.rich, sh.byLink = map[uint64]plain{}, map[uint64]entry{}, map[int]uint64{}
+		for h, e := range rich {
+			sh.rich[h] = e
+		}
+		for id, h := range byLink {
+			sh.byLink[id] = h
+		}
+		sh.removed = 0
+	}
+	for h, p := range plains {
+		if strs {
+			c := old[p.off>>chunkBits]
+			i := int(p.off & (chunkSize - 1))
+			if n := int(p.aliasLen) + int(p.locLen); n > 0 {
+				p.off, _ = sh.add(unsafe.String(&c[i], n), "") // copies: old is no longer the arena
+			}
 		}
 		sh.plain[h] = p
 	}
 }
 
-// DefaultCacheBytes is the default of CacheOptions.MaxBytes.
-const DefaultCacheBytes = 64 << 20
+// DefaultCacheBytes is the default of CacheOptions.MaxBytes (--cache-mb
+// 256): room for a million plain links whose alias and long URL take up to
+// ~120 bytes together (a plain link of the bench/seed kind, 38 bytes of
+// strings, accounts for 154 bytes; see TestCacheBudgetHoldsAMillionLinks).
+const DefaultCacheBytes = 256 << 20
 
-// entryOverhead is what an entry costs besides its strings: map slots, the
-// record or the Snapshot and its Extra, rules and pages (an estimate).
-const entryOverhead = 128
+// What entries hold besides their strings, as the heap measures it (see
+// TestCacheHeapStaysNearBudget). Go's maps keep each slot (key, value and
+// a control byte) in tables that run between 7/16 and 7/8 full as they
+// grow, and never shrink: a slot is accounted at half load, twice its size.
+const (
+	plainSlot = 2 * (8 + int(unsafe.Sizeof(plain{})) + 1) // Cache.plain
+	richSlot  = 2 * (8 + int(unsafe.Sizeof(entry{})) + 1) // Cache.rich
+	linkSlot  = 2 * (8 + 8 + 1)                           // Cache.byLink
+	// alloc is the size-class rounding of one small heap object (strings,
+	// slices of a rich snapshot), on average.
+	alloc = 8
+)
 
-func plainBytes(strs int) int { return entryOverhead + strs }
+// plainBytes is what a plain entry accounts for: its slots and its strings
+// in the arena.
+func plainBytes(p plain) int {
+	n := plainSlot + int(p.aliasLen) + int(p.locLen)
+	if p.linkID != 0 {
+		n += linkSlot
+	}
+	return n
+}
 
-// entryBytes is what a cached s accounts for: its strings plus an overhead.
-// It depends on s only, so adding and removing s account the same bytes
-// whichever form (plain or rich) the entry takes.
-func entryBytes(s *Snapshot) int {
-	n := len(s.Alias) + len(s.LongURL)
+// richBytes is what a snapshot kept as *Snapshot accounts for: its slots,
+// the Snapshot and its Extra with every string and slice they hold (pages
+// and pixels included; the Domain is shared, not counted).
+func richBytes(s *Snapshot) int {
+	n := richSlot + int(unsafe.Sizeof(Snapshot{})) + str(s.Alias) + str(s.LongURL)
+	if s.LinkID != 0 {
+		n += linkSlot
+	}
+	if s.location[0] != s.LongURL || unsafe.StringData(s.location[0]) != unsafe.StringData(s.LongURL) {
+		n += str(s.location[0]) // parameters merged in: its own string
+	}
 	if e := s.Extra; e != nil && e != noExtra {
-		n += 4*entryOverhead + len(e.Title) + len(e.Description) + len(e.MetaTitle) +
-			len(e.MetaDescription) + len(e.MetaImage) + len(e.PasswordHash) + len(e.Apple) + len(e.Google)
-		for _, p := range e.Params {
-			n += len(p.name) + len(p.value) + 32
-		}
-		for _, rs := range [][]rule{e.Devices, e.Countries, e.Languages} {
-			for _, r := range rs {
-				n += len(r.key) + len(r.url) + 32
+		n += int(unsafe.Sizeof(Extra{})) + str(e.Title) + str(e.Description) + str(e.MetaTitle) +
+			str(e.MetaDescription) + str(e.MetaImage) + str(e.PasswordHash) + str(e.Apple) + str(e.Google)
+		if len(e.Params) > 0 {
+			n += alloc + cap(e.Params)*int(unsafe.Sizeof(param{}))
+			for _, p := range e.Params {
+				n += str(p.name) + str(p.value)
 			}
 		}
-		if e.Splash != nil {
-			n += len(e.Splash.Name) + len(e.Splash.Title) + len(e.Splash.Content) + len(e.Splash.Image) + entryOverhead
+		for _, rs := range [][]rule{e.Devices, e.Countries, e.Languages} {
+			if len(rs) > 0 {
+				n += alloc + cap(rs)*int(unsafe.Sizeof(rule{}))
+				for _, r := range rs {
+					n += str(r.key) + str(r.url)
+				}
+			}
 		}
-		if e.Overlay != nil {
-			n += len(e.Overlay.Content) + len(e.Overlay.ButtonURL) + len(e.Overlay.ButtonText) + entryOverhead
+		if sp := e.Splash; sp != nil {
+			n += alloc + int(unsafe.Sizeof(*sp)) + str(sp.Name) + str(sp.Title) + str(sp.Content) + str(sp.Image)
 		}
-		n += len(e.Pixels) * entryOverhead
-		if e.Bio != nil {
-			n += len(e.Bio.Name) + len(e.Bio.Content) + len(e.Bio.Avatar) + entryOverhead
-			for _, l := range e.Bio.Links {
-				n += len(l.Title) + len(l.URL) + 32
+		if o := e.Overlay; o != nil {
+			n += alloc + int(unsafe.Sizeof(*o)) + str(o.Name) + str(o.Content) + str(o.ButtonURL) + str(o.ButtonText)
+		}
+		if len(e.Pixels) > 0 {
+			n += alloc + cap(e.Pixels)*int(unsafe.Sizeof(Pixel{}))
+			for _, p := range e.Pixels {
+				n += str(p.Type) + str(p.Tag)
+			}
+		}
+		if b := e.Bio; b != nil {
+			n += alloc + int(unsafe.Sizeof(*b)) + str(b.Name) + str(b.Content) + str(b.Avatar) +
+				cap(b.Links)*int(unsafe.Sizeof(b.Links[0]))
+			for _, l := range b.Links {
+				n += str(l.Title) + str(l.URL)
 			}
 		}
 	}
-	return plainBytes(n)
+	return n
 }
 
-// Bytes is what the cached snapshots account for (see CacheOptions.MaxBytes).
+// str is what a string of its own holds on the heap.
+func str(s string) int {
+	if s == "" {
+		return 0
+	}
+	return len(s) + alloc
+}
+
+// Bytes is what the cache holds of its budget (see CacheOptions.MaxBytes):
+// what its entries account for and its arena's dead bytes.
 func (c *Cache) Bytes() int {
 	n := 0
 	for i := range c.shards {
 		sh := &c.shards[i]
 		sh.mu.RLock()
-		n += sh.bytes
+		n += sh.bytes + sh.dead
 		sh.mu.RUnlock()
 	}
 	return n
 }
+
+// Budget is the cache's memory budget in bytes (CacheOptions.MaxBytes,
+// rounded down to a multiple of its shards).
+func (c *Cache) Budget() int { return c.shardBytes * shardCount }
 
 // Len is the number of cached snapshots.
 func (c *Cache) Len() int {
@@ -545,10 +647,12 @@ func (c *Cache) Flush() {
 	for i := range c.shards {
 		sh := &c.shards[i]
 		sh.mu.Lock()
-		clear(sh.plain)
-		clear(sh.rich)
-		clear(sh.byLink)
-		sh.bytes = 0
+		// New maps: cleared ones would keep their tables, which the
+		// budget no longer counts.
+		sh.plain = map[uint64]plain{}
+		sh.rich = map[uint64]entry{}
+		sh.byLink = map[int]uint64{}
+		sh.bytes, sh.removed = 0, 0
 		sh.chunks, sh.used, sh.dead = nil, 0, 0 // not [:0]: handed-out strings point into them
 		sh.mu.Unlock()
 	}
@@ -557,10 +661,11 @@ func (c *Cache) Flush() {
 // warmPage is how many links Warm loads per query.
 const warmPage = 1000
 
-// Warm loads the newest links, up to the cache's size, so that visits after
-// a start don't each wait on a database read. Loading in pages costs a few
-// microseconds a link instead of a few queries each. It stops early when
-// ctx ends; entries already cached (by a visit) are kept.
+// Warm loads the newest links until the cache is full (a link would evict
+// another) or every link is in, so that visits after a start don't each
+// wait on a database read. Loading in pages costs a few microseconds a link
+// instead of a few queries each. It stops early when ctx ends; entries
+// already cached (by a visit) are kept.
 func (c *Cache) Warm(ctx context.Context) (int, error) {
 	if _, err := c.Domain(ctx, ""); err != nil {
 		return 0, err
@@ -571,9 +676,12 @@ func (c *Cache) Warm(ctx context.Context) (int, error) {
 			byID[d.ID] = d
 		}
 	}
-	limit := c.perShard * shardCount
+	limit := math.MaxInt
+	if c.perShard > 0 {
+		limit = c.perShard * shardCount
+	}
 	n, last := 0, 0
-	for n < limit && ctx.Err() == nil {
+	for full := false; !full && n < limit && ctx.Err() == nil; {
 		gen := c.gen.Load()
 		links, err := c.load.page(ctx, last, min(warmPage, limit-n))
 		if err != nil {
@@ -599,9 +707,13 @@ func (c *Cache) Warm(ctx context.Context) (int, error) {
 			sh.mu.RLock()
 			have := sh.has(k)
 			sh.mu.RUnlock()
-			if !have {
-				c.put(sh, k, c.load.linkSnapshot(d, l), expires, 0)
-				n++
+			if have {
+				continue
+			}
+			n++
+			if c.put(sh, k, c.load.linkSnapshot(d, l), expires, 0) {
+				full = true // the newest links that fit are in
+				break
 			}
 		}
 	}

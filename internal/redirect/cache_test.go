@@ -3,6 +3,7 @@ package redirect
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -308,4 +309,108 @@ func TestCacheInvalidAliasIsMissingUncached(t *testing.T) {
 	if c.Len() != 0 || c.Bytes() != 0 {
 		t.Fatalf("invalid aliases cached: %d entries, %d bytes", c.Len(), c.Bytes())
 	}
+}
+
+// heapInUse is the live heap after a full collection.
+func heapInUse() int {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int(m.HeapAlloc)
+}
+
+// The budget is memory, not an estimate of it: filled past its budget with
+// plain links, links with rules (rich) and missing aliases (issue 11's
+// hostile traffic), then with missing aliases only, the cache accounts
+// nearly its budget and the heap it holds stays near what it accounts.
+func TestCacheHeapStaysNearBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fills 48 MiB")
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	const budget = 48 << 20
+	before := heapInUse()
+	c := NewCache(nil, CacheOptions{TTL: time.Minute, MaxBytes: budget, Now: func() time.Time { return now }})
+	exp := c.now().Add(c.ttl).UnixNano()
+	check := func(phase string) {
+		t.Helper()
+		b := c.Bytes()
+		heap := heapInUse() - before
+		t.Logf("%s: %d entries, accounted %.1f MiB, heap %.1f MiB (budget %d MiB)",
+			phase, c.Len(), float64(b)/(1<<20), float64(heap)/(1<<20), budget>>20)
+		if b > budget || b < budget*9/10 {
+			t.Fatalf("%s: the cache accounts %d bytes for a budget of %d", phase, b, budget)
+		}
+		// Go's maps run between 7/16 and 7/8 full as they grow: the heap
+		// moves around what is accounted (a slot at half load).
+		if heap > budget*5/4 || heap < budget*3/5 {
+			t.Fatalf("%s: the cache holds %d bytes of heap for %d accounted (budget %d)", phase, heap, b, budget)
+		}
+	}
+	const n = 3 * budget / 160 // three times what the budget holds
+	for i := 1; i <= n; i++ {
+		alias := fmt.Sprintf("h%d", i)
+		switch {
+		case i%20 == 0: // rich: device rules
+			s := &Snapshot{Kind: KindLink, LinkID: i, OwnerID: 1, Alias: alias,
+				LongURL: fmt.Sprintf("https://example.com/rich/%d", i), Extra: &Extra{Title: "a title",
+					Devices: []rule{{"iphone", fmt.Sprintf("https://apple.example/%d", i)}}}, needs: needPlatform}
+			s.location[0] = s.LongURL
+			k := c.key(nil, alias)
+			c.put(c.shard(k), k, s, exp, 0)
+		case i%10 == 0: // missing
+			k := c.key(nil, "miss"+alias)
+			c.put(c.shard(k), k, &Snapshot{Kind: KindMissing, Alias: "miss" + alias, Extra: noExtra}, exp, c.missGen.Load())
+		default:
+			putLink(c, nil, i, alias, fmt.Sprintf("https://example.com/page/%d?utm_source=%d", i, i%97))
+		}
+	}
+	check("links")
+	// A stream of unique missing aliases of the longest valid length.
+	for i := range n / 2 {
+		a := fmt.Sprintf("%0100d", i)
+		k := c.key(nil, a)
+		c.put(c.shard(k), k, &Snapshot{Kind: KindMissing, Alias: a, Extra: noExtra}, exp, c.missGen.Load())
+	}
+	check("missing aliases")
+	runtime.KeepAlive(c)
+}
+
+// With the default budget a million plain links (bench/seed's: alias
+// l{i}, https://example.com/page/{i}) all stay cached.
+func TestCacheBudgetHoldsAMillionLinks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fills a million links")
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	before := heapInUse()
+	c := NewCache(nil, CacheOptions{TTL: time.Minute, Now: func() time.Time { return now }})
+	exp := c.now().Add(c.ttl).UnixNano()
+	const n = 1_000_000
+	for i := range n {
+		alias, long := fmt.Sprintf("l%d", i), fmt.Sprintf("https://example.com/page/%d", i)
+		s := &Snapshot{Kind: KindLink, LinkID: i + 1, OwnerID: 1, Alias: alias, LongURL: long,
+			Type: entlink.RedirectTypeDIRECT, Extra: noExtra}
+		s.location[0] = long
+		k := c.key(nil, alias)
+		if c.put(c.shard(k), k, s, exp, 0) {
+			t.Fatalf("link %d evicted another", i)
+		}
+	}
+	if c.Len() != n {
+		t.Fatalf("Len = %d, want %d", c.Len(), n)
+	}
+	for i := range n {
+		if s := peek(c, nil, fmt.Sprintf("l%d", i)); s == nil || s.LinkID != i+1 {
+			t.Fatalf("l%d: %+v", i, s)
+		}
+	}
+	heap := heapInUse() - before
+	t.Logf("%d links: accounted %.1f MiB, heap %.1f MiB, budget %d MiB", n,
+		float64(c.Bytes())/(1<<20), float64(heap)/(1<<20), DefaultCacheBytes>>20)
+	if heap > DefaultCacheBytes {
+		t.Fatalf("a million links hold %d bytes of heap, over the default budget", heap)
+	}
+	runtime.KeepAlive(c)
 }
