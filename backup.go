@@ -17,7 +17,7 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	db := fs.String("db", env("DATABASE_URL", store.DefaultDSN), "database: sqlite://PATH [DATABASE_URL]")
 	to := fs.String("to", "", "the backup file to write (must not exist)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	n, err := store.Backup(ctx, *db, *to)

@@ -134,7 +134,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	dnsResolver := fs.String("dns-resolver", env("DNS_RESOLVER", ""), "host:port of the DNS server asked for domain verification records; default: the system resolver [DNS_RESOLVER]")
 	cacheMB := fs.Int("cache-mb", envInt("CACHE_MB", redirect.DefaultCacheBytes>>20), "memory budget of the redirect cache in MiB (a plain link costs ~116 bytes plus its alias and URL: the default holds a million links with URLs up to ~150 bytes) [CACHE_MB]")
 	addrFile := fs.String("addr-file", env("ADDR_FILE", ""), "once listening, write the listening address (host:port) to this file; useful with --addr 127.0.0.1:0 [ADDR_FILE]")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *readTimeout < 0 || *writeTimeout < 0 || *maxConnsPerIP < 0 {
@@ -231,7 +231,7 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	username := fs.String("username", "", "username (required)")
 	password := fs.String("password", "", fmt.Sprintf("password, 8 to %d bytes (required)", auth.MaxPasswordBytes))
 	plan := fs.String("plan", "free", "free or pro")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	client, err := store.Open(ctx, *db)
@@ -276,7 +276,7 @@ func domainVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	db := fs.String("db", env("DATABASE_URL", store.DefaultDSN), "database: sqlite://PATH or postgres://... [DATABASE_URL]")
 	host := fs.String("host", "", "the domain's host name (required)")
 	id := fs.Int("id", 0, "the domain's id, when several accounts claim the host")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	h, err := hostname.Normalize(*host)

@@ -222,3 +222,31 @@ func TestServeFlags(t *testing.T) {
 		t.Errorf("serve -h: %v %q", err, out.String())
 	}
 }
+
+// A bad value in an environment variable is an error naming it, as a bad
+// flag is; it used to fall back to the default silently.
+func TestServeRefusesBadEnvironment(t *testing.T) {
+	for name, value := range map[string]string{
+		"REDIRECT_STATUS":  "abc",
+		"TRUST_PROXY":      "yes",
+		"READ_TIMEOUT":     "soon",
+		"MAX_CONNS_PER_IP": "many",
+		"CACHE_MB":         "lots",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(name, value)
+			var errOut bytes.Buffer
+			err := run(context.Background(), []string{"serve", "--db", "sqlite://" + t.TempDir() + "/x.db"}, io.Discard, &errOut)
+			if err == nil || !strings.Contains(errOut.String(), name) {
+				t.Errorf("%s=%s: err %v, stderr %q; want an error naming %s", name, value, err, errOut.String(), name)
+			}
+		})
+	}
+	// A flag given on the command line beats its variable, bad or not.
+	t.Setenv("REDIRECT_STATUS", "abc")
+	var errOut bytes.Buffer
+	err := run(context.Background(), []string{"serve", "--redirect-status", "99", "--db", "sqlite://" + t.TempDir() + "/x.db"}, io.Discard, &errOut)
+	if err == nil || strings.Contains(errOut.String(), "REDIRECT_STATUS") {
+		t.Errorf("--redirect-status 99 with REDIRECT_STATUS=abc: err %v, stderr %q; want the flag's own error", err, errOut.String())
+	}
+}

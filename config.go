@@ -1,0 +1,39 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"regexp"
+)
+
+// envName is the environment variable a flag's usage names at its end:
+// "... [DATABASE_URL]".
+var envName = regexp.MustCompile(`\[([A-Z][A-Z0-9_]*)\]$`)
+
+// parseFlags parses args, then gives every flag not set on the command line
+// the value of its environment variable, parsed by the flag itself: a bad
+// value (REDIRECT_STATUS=abc, TRUST_PROXY=yes) is an error naming the
+// variable, never a silent default. Flags beat the environment.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		m := envName.FindStringSubmatch(f.Usage)
+		if err != nil || m == nil || explicit[f.Name] {
+			return
+		}
+		v, ok := os.LookupEnv(m[1])
+		if !ok {
+			return
+		}
+		if e := fs.Set(f.Name, v); e != nil {
+			err = fmt.Errorf("invalid value %q for %s (--%s): %v", v, m[1], f.Name, e)
+		}
+	})
+	return err
+}
