@@ -13,7 +13,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -46,6 +45,7 @@ const usage = `usage:
   shortener user create --email E --username U --password P [--plan free|pro] [--db DSN]
   shortener domain verify --host HOST [--id N] [--db DSN]
   shortener backup --to FILE [--db DSN]
+  shortener --version
 run "shortener serve -h" for every flag`
 
 // run is main without the process: tests call it with their own context,
@@ -76,6 +76,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		}
 	case "backup":
 		return backup(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "shortener", version())
+		return nil
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -133,6 +136,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	verification := fs.String("domain-verification", env("DOMAIN_VERIFICATION", "on"), "branded domains serve only once a DNS TXT record proves ownership: on, or off (false) to verify every added domain at once [DOMAIN_VERIFICATION]")
 	dnsResolver := fs.String("dns-resolver", env("DNS_RESOLVER", ""), "host:port of the DNS server asked for domain verification records; default: the system resolver [DNS_RESOLVER]")
 	cacheMB := fs.Int("cache-mb", envInt("CACHE_MB", redirect.DefaultCacheBytes>>20), "memory budget of the redirect cache in MiB (a plain link costs ~116 bytes plus its alias and URL: the default holds a million links with URLs up to ~150 bytes) [CACHE_MB]")
+	logFormat := fs.String("log-format", env("LOG_FORMAT", "text"), "log lines as text (key=value) or json [LOG_FORMAT]")
 	addrFile := fs.String("addr-file", env("ADDR_FILE", ""), "once listening, write the listening address (host:port) to this file; useful with --addr 127.0.0.1:0 [ADDR_FILE]")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -153,7 +157,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			return fmt.Errorf("--addr-file: %w", err)
 		}
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log, err := newLogger(*logFormat, stderr)
+	if err != nil {
+		return err
+	}
 	cfg := app.Config{
 		DB: *db, BaseURL: *baseURL, CountryHeader: *countryHeader, GeoIPDB: *geoIP,
 		TrustProxy: *trustProxy, SignupDisabled: *noSignup, Log: log,

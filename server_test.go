@@ -250,3 +250,29 @@ func TestServeRefusesBadEnvironment(t *testing.T) {
 		t.Errorf("--redirect-status 99 with REDIRECT_STATUS=abc: err %v, stderr %q; want the flag's own error", err, errOut.String())
 	}
 }
+
+func TestVersionAndLogFormat(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"--version"}, &out, &out); err != nil || !strings.HasPrefix(out.String(), "shortener ") {
+		t.Errorf("--version: %v %q", err, out.String())
+	}
+	var errOut bytes.Buffer
+	if err := run(context.Background(), []string{"serve", "--log-format", "xml"}, io.Discard, &errOut); err == nil || !strings.Contains(errOut.String(), "--log-format") {
+		t.Errorf("--log-format xml: %v %q", err, errOut.String())
+	}
+	// JSON logs: every line of a short serve is one JSON object.
+	_, log, stop := startServe(t, nil, "--log-format", "json")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil || m["msg"] == nil {
+			t.Fatalf("log line %q is not a JSON record: %v", l, err)
+		}
+	}
+	if len(lines) < 2 {
+		t.Fatalf("%d log lines, want the start and the stop", len(lines))
+	}
+}

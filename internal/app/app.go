@@ -291,6 +291,7 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	r.Get("/readyz", a.readyz)
 	pg := playground.Handler("Shortener GraphQL", "/graphql")
 	pgCSP := playgroundCSP(pg)
 	r.Handle("/playground", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -31,6 +31,7 @@ func TestFastAliasPathLeavesOtherRoutesToTheRouter(t *testing.T) {
 		{"GET", "/fastone?utm=1", http.StatusFound, "", "https://example.com/x?utm=1"},
 		{"GET", "/missing", http.StatusNotFound, "not found", ""},
 		{"GET", "/healthz", http.StatusOK, "ok", ""},
+		{"GET", "/readyz", http.StatusOK, "ready", ""},
 		{"GET", "/api", http.StatusUnauthorized, `"error":1`, ""},
 		{"GET", "/graphql", http.StatusOK, "no operation provided", ""},
 		{"GET", "/fast%2Fone", http.StatusNotFound, "not found", ""},
@@ -43,5 +44,22 @@ func TestFastAliasPathLeavesOtherRoutesToTheRouter(t *testing.T) {
 			t.Errorf("%s %s: %d %q Location %q; want %d with %q, Location %q", c.method, c.path, resp.StatusCode,
 				body, resp.Header.Get("Location"), c.status, c.body, c.location)
 		}
+	}
+}
+
+// /readyz fails when the database is gone; /healthz does not.
+func TestReadyzChecksTheDatabase(t *testing.T) {
+	s := apptest.New(t, app.Config{})
+	if resp, body := s.Do(t, "GET", "/readyz", "", nil); resp.StatusCode != http.StatusOK || string(body) != "ready\n" {
+		t.Fatalf("readyz: %d %q", resp.StatusCode, body)
+	}
+	if err := s.App.Client.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := s.Do(t, "GET", "/readyz", "", nil); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("readyz with the database closed: %d, want 503", resp.StatusCode)
+	}
+	if resp, _ := s.Do(t, "GET", "/healthz", "", nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("healthz with the database closed: %d, want 200", resp.StatusCode)
 	}
 }

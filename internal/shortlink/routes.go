@@ -15,6 +15,7 @@ type Route struct {
 // internal/app walks the router against it.
 var Routes = []Route{
 	{"healthz", "liveness probe: GET /healthz"},
+	{"readyz", "readiness probe: GET /readyz (the database answers)"},
 	{"playground", "GraphiQL page: /playground"},
 	{"graphql", "GraphQL API: /graphql"},
 	{"api", "REST API: /api/..."},

@@ -27,7 +27,7 @@ func TestPublicURLs(t *testing.T) {
 
 func TestReservedAreRoutesAndNames(t *testing.T) {
 	for _, a := range []string{
-		"api", "graphql", "playground", "healthz", "qr", "r", "u", "static", "assets", "favicon.ico",
+		"api", "graphql", "playground", "healthz", "readyz", "qr", "r", "u", "static", "assets", "favicon.ico",
 		"robots.txt", "admin", "login", "logout", "signup", "debug", "metrics", ".well-known",
 		"API", "Qr",
 	} {
@@ -35,8 +35,8 @@ func TestReservedAreRoutesAndNames(t *testing.T) {
 			t.Errorf("IsReserved(%q) = false", a)
 		}
 	}
-	if n := len(Routes) + len(ReservedNames); n != 18 || len(reserved) != 18 {
-		t.Errorf("%d reserved names (%d distinct), want 18", n, len(reserved))
+	if n := len(Routes) + len(ReservedNames); n != 19 || len(reserved) != 19 {
+		t.Errorf("%d reserved names (%d distinct), want 19", n, len(reserved))
 	}
 	for _, a := range []string{"abc", "apis", "rr", "qr1"} {
 		if IsReserved(a) {
