@@ -103,6 +103,18 @@ func envDuration(name string, def time.Duration) time.Duration {
 	return def
 }
 
+// splitList is a comma-separated flag's entries, trimmed, the empty ones
+// dropped; never nil, so an empty flag is an empty list.
+func splitList(s string) []string {
+	out := []string{}
+	for _, e := range strings.Split(s, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 func envBool(name string) bool {
 	b, _ := strconv.ParseBool(os.Getenv(name))
 	return b
@@ -128,6 +140,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	maxConnsPerIP := fs.Int("max-conns-per-ip", envInt("MAX_CONNS_PER_IP", 256), "open connections one client IP may hold; more are closed on accept; 0 disables [MAX_CONNS_PER_IP]")
 	verification := fs.String("domain-verification", env("DOMAIN_VERIFICATION", "on"), "branded domains serve only once a DNS TXT record proves ownership: on, or off (false) to verify every added domain at once [DOMAIN_VERIFICATION]")
 	dnsResolver := fs.String("dns-resolver", env("DNS_RESOLVER", ""), "host:port of the DNS server asked for domain verification records; default: the system resolver [DNS_RESOLVER]")
+	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", "*"), "origins whose pages may call /graphql and /api from a browser, comma-separated (https://app.example.com,http://localhost:3000); * is any origin, empty is none; never with credentials [CORS_ORIGINS]")
 	addrFile := fs.String("addr-file", env("ADDR_FILE", ""), "once listening, write the listening address (host:port) to this file; useful with --addr 127.0.0.1:0 [ADDR_FILE]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -151,6 +164,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		TrustProxy: *trustProxy, SignupDisabled: *noSignup, Log: log,
 		RedirectStatus: *redirectStatus, Secret: *secret, HSTS: *hstsOn,
 		DomainVerification: verify, DNSResolver: *dnsResolver,
+		CORSOrigins: splitList(*corsOrigins),
 	}
 	if *rateLimit != "" {
 		n, err := strconv.Atoi(*rateLimit)

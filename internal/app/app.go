@@ -51,6 +51,10 @@ type Config struct {
 	// HSTS adds Strict-Transport-Security to every response (--hsts): for
 	// deployments behind TLS.
 	HSTS bool
+	// CORSOrigins are the origins whose pages may call /graphql and /api
+	// (--cors-origins): nil or "*" among them is any origin; a non-nil
+	// empty list is none. Never with credentials.
+	CORSOrigins []string
 	// DomainVerification makes branded domains prove ownership by a DNS TXT
 	// record before they serve (the serve flag defaults to on); false
 	// verifies every added domain at once (single-tenant installs, tests).
@@ -102,6 +106,7 @@ type App struct {
 	Cache *redirect.Cache
 
 	handler http.Handler
+	cors    corsPolicy
 	keys    *account.KeyCache
 	secret  []byte
 	geo     *analytics.GeoIP // nil without --geoip
@@ -131,6 +136,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := checkRedirectStatus(cfg.RedirectStatus); err != nil {
 		return nil, err
 	}
+	cors, err := newCORSPolicy(cfg.CORSOrigins)
+	if err != nil {
+		return nil, err
+	}
 
 	// The store, then what may fail: the secret and the GeoIP file. On a
 	// failure Close releases what was opened.
@@ -138,7 +147,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Client: client}
+	a := &App{Config: cfg, Client: client, cors: cors}
 	if a.secret, err = loadSecret(cfg); err != nil {
 		a.Close()
 		return nil, err
@@ -302,6 +311,7 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 	// Request ids only for the APIs, which log them: making one costs the
 	// redirect path four allocations (the id, a context, a request copy).
 	r.Route("/graphql", func(r chi.Router) {
+		r.Use(a.cors.middleware) // first: preflights need no key and no budget
 		r.Use(middleware.RequestID)
 		r.Use(noStore(false))
 		r.Use(auth.Middleware(lookup, false, a.refuse(writeGraphQLError)))
@@ -309,6 +319,7 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 		r.Handle("/", graph.NewHandler(a.Resolver))
 	})
 	r.Route("/api", func(r chi.Router) {
+		r.Use(a.cors.middleware)
 		r.Use(middleware.RequestID)
 		r.Use(noStore(true))
 		r.Use(auth.Middleware(lookup, true, a.refuse(rest.WriteError)))
