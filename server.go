@@ -110,6 +110,18 @@ func envDuration(name string, def time.Duration) time.Duration {
 	return def
 }
 
+// splitList is a comma-separated flag's entries, trimmed, the empty ones
+// dropped; never nil, so an empty flag is an empty list.
+func splitList(s string) []string {
+	out := []string{}
+	for _, e := range strings.Split(s, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 func envBool(name string) bool {
 	b, _ := strconv.ParseBool(os.Getenv(name))
 	return b
@@ -137,6 +149,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	dnsResolver := fs.String("dns-resolver", env("DNS_RESOLVER", ""), "host:port of the DNS server asked for domain verification records; default: the system resolver [DNS_RESOLVER]")
 	cacheMB := fs.Int("cache-mb", envInt("CACHE_MB", redirect.DefaultCacheBytes>>20), "memory budget of the redirect cache in MiB (a plain link costs ~116 bytes plus its alias and URL: the default holds a million links with URLs up to ~150 bytes) [CACHE_MB]")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", "text"), "log lines as text (key=value) or json [LOG_FORMAT]")
+	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", "*"), "origins whose pages may call /graphql and /api from a browser, comma-separated (https://app.example.com,http://localhost:3000); * is any origin, empty is none; never with credentials [CORS_ORIGINS]")
 	addrFile := fs.String("addr-file", env("ADDR_FILE", ""), "once listening, write the listening address (host:port) to this file; useful with --addr 127.0.0.1:0 [ADDR_FILE]")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -166,6 +179,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		TrustProxy: *trustProxy, SignupDisabled: *noSignup, Log: log,
 		RedirectStatus: *redirectStatus, Secret: *secret, HSTS: *hstsOn,
 		DomainVerification: verify, DNSResolver: *dnsResolver, CacheMB: *cacheMB,
+		CORSOrigins: splitList(*corsOrigins),
 	}
 	if *rateLimit != "" {
 		n, err := strconv.Atoi(*rateLimit)

@@ -115,7 +115,8 @@ func TestServe(t *testing.T) {
 	logs := watchLog(pr)
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--base-url", "http://sho.rt", "--rate-limit", "0", "--pprof", "127.0.0.1:0", "--addr-file", addrFile}, io.Discard, pw)
+		errc <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--base-url", "http://sho.rt", "--rate-limit", "0", "--pprof", "127.0.0.1:0", "--addr-file", addrFile,
+			"--cors-origins", "https://app.example.com, http://localhost:3000"}, io.Discard, pw)
 		pw.Close()
 	}()
 	addr := waitAddr(t, addrFile, errc, 20*time.Second, logs)
@@ -136,6 +137,16 @@ func TestServe(t *testing.T) {
 	}
 	if code, body := get("/playground"); code != 200 || !strings.Contains(body, "/graphql") {
 		t.Errorf("/playground = %d (%d bytes)", code, len(body))
+	}
+
+	// --cors-origins: a listed origin's preflight is answered with its name.
+	pre, _ := http.NewRequest(http.MethodOptions, base+"/graphql", nil)
+	pre.Header.Set("Origin", "http://localhost:3000")
+	pre.Header.Set("Access-Control-Request-Method", "POST")
+	if resp, err := http.DefaultClient.Do(pre); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "http://localhost:3000" {
+		t.Errorf("preflight: %d, Allow-Origin %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
 	}
 
 	gql := func(query string) map[string]any {
@@ -210,6 +221,8 @@ func TestServeFlags(t *testing.T) {
 		{"--pprof", "localhost"},
 		{"--cache-mb", "0"},
 		{"--cache-mb", "lots"},
+		{"--cors-origins", "app.example.com", "--db", "sqlite://" + t.TempDir() + "/c.db"},
+		{"--cors-origins", "https://app.example.com/path", "--db", "sqlite://" + t.TempDir() + "/c.db"},
 	} {
 		var errOut bytes.Buffer
 		err := run(context.Background(), append([]string{"serve"}, args...), io.Discard, &errOut)
@@ -218,7 +231,8 @@ func TestServeFlags(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"serve", "-h"}, &out, &out); err != nil || !strings.Contains(out.String(), "-rate-limit") {
+	if err := run(context.Background(), []string{"serve", "-h"}, &out, &out); err != nil || !strings.Contains(out.String(), "-rate-limit") ||
+		!strings.Contains(out.String(), "-cors-origins") || !strings.Contains(out.String(), "[CORS_ORIGINS]") {
 		t.Errorf("serve -h: %v %q", err, out.String())
 	}
 }

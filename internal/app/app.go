@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -22,6 +21,7 @@ import (
 	"shortener/graph"
 	"shortener/internal/account"
 	"shortener/internal/analytics"
+	"shortener/internal/app/playground"
 	"shortener/internal/auth"
 	"shortener/internal/ratelimit"
 	"shortener/internal/redirect"
@@ -51,6 +51,10 @@ type Config struct {
 	// HSTS adds Strict-Transport-Security to every response (--hsts): for
 	// deployments behind TLS.
 	HSTS bool
+	// CORSOrigins are the origins whose pages may call /graphql and /api
+	// (--cors-origins): nil or "*" among them is any origin; a non-nil
+	// empty list is none. Never with credentials.
+	CORSOrigins []string
 	// DomainVerification makes branded domains prove ownership by a DNS TXT
 	// record before they serve (the serve flag defaults to on); false
 	// verifies every added domain at once (single-tenant installs, tests).
@@ -105,6 +109,7 @@ type App struct {
 	Cache *redirect.Cache
 
 	handler http.Handler
+	cors    corsPolicy
 	keys    *account.KeyCache
 	secret  []byte
 	geo     *analytics.GeoIP // nil without --geoip
@@ -134,6 +139,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := checkRedirectStatus(cfg.RedirectStatus); err != nil {
 		return nil, err
 	}
+	cors, err := newCORSPolicy(cfg.CORSOrigins)
+	if err != nil {
+		return nil, err
+	}
 
 	// The store, then what may fail: the secret and the GeoIP file. On a
 	// failure Close releases what was opened.
@@ -141,7 +150,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Client: client}
+	a := &App{Config: cfg, Client: client, cors: cors}
 	if a.secret, err = loadSecret(cfg); err != nil {
 		a.Close()
 		return nil, err
@@ -292,13 +301,11 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	r.Get("/readyz", a.readyz)
-	pg := playground.Handler("Shortener GraphQL", "/graphql")
-	pgCSP := playgroundCSP(pg)
-	r.Handle("/playground", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", pgCSP)
-		w.Header().Set("X-Frame-Options", "DENY")
-		pg(w, r)
-	}))
+	// The explorer, from files embedded in the binary (no CDN, works
+	// offline): the page at /playground, its scripts and styles below it.
+	pg := playground.Handler("/playground", "/graphql")
+	r.Handle("/playground", pg)
+	r.Handle("/playground/*", pg)
 
 	lookup := func(ctx context.Context, key string) (*auth.Viewer, error) {
 		return a.keys.Authenticate(ctx, key, a.Config.Now())
@@ -308,6 +315,7 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 	// Request ids only for the APIs, which log them: making one costs the
 	// redirect path four allocations (the id, a context, a request copy).
 	r.Route("/graphql", func(r chi.Router) {
+		r.Use(a.cors.middleware) // first: preflights need no key and no budget
 		r.Use(middleware.RequestID)
 		r.Use(noStore(false))
 		r.Use(auth.Middleware(lookup, false, a.refuse(writeGraphQLError)))
@@ -315,6 +323,7 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 		r.Handle("/", graph.NewHandler(a.Resolver))
 	})
 	r.Route("/api", func(r chi.Router) {
+		r.Use(a.cors.middleware)
 		r.Use(middleware.RequestID)
 		r.Use(noStore(true))
 		r.Use(auth.Middleware(lookup, true, a.refuse(rest.WriteError)))
