@@ -37,9 +37,9 @@ trap cleanup EXIT
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
 
 echo "building..." >&2
-go build -o "$work/shortener" "$root"
-go build -o "$work/baseline" "$root/bench/baseline"
-go build -o "$work/seed" "$root/bench/seed"
+go build -tags sqlite_fts5 -o "$work/shortener" "$root"
+go build -tags sqlite_fts5 -o "$work/baseline" "$root/bench/baseline"
+go build -tags sqlite_fts5 -o "$work/seed" "$root/bench/seed"
 db=${DB:-sqlite://$work/db.sqlite}
 "$work/seed" -db "$db" -links "$LINKS" >&2
 
