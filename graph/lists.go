@@ -49,9 +49,6 @@ const (
 
 // LinkQuery returns the viewer's links matching search (empty: all): a
 // case-insensitive substring of the alias, long URL, title or description.
-// On SQLite the FTS5 trigram index narrows the rows the LIKE predicates test
-// (store.SearchCandidates; terms of 3+ characters); on PostgreSQL pg_trgm
-// indexes serve the ILIKE predicates directly.
 func (r *Resolver) LinkQuery(search string) *ent.LinkQuery {
 	q := r.Client.Link.Query()
 	if s := strings.TrimSpace(search); s != "" {
@@ -61,27 +58,44 @@ func (r *Resolver) LinkQuery(search string) *ent.LinkQuery {
 			entlink.TitleContainsFold(s),
 			entlink.DescriptionContainsFold(s),
 		))
-		// ContainsFold matches the lower-cased term: the index gets the same.
-		if p := store.SearchCandidates(r.Dialect, strings.ToLower(s)); p != nil {
-			q = q.Where(p)
-		}
 	}
 	return q
 }
 
+// searchIndex lets q (the viewer's links filtered by terms with LIKE) read
+// its candidates from the text index where that is cheaper than scanning
+// the account (store.SearchFrom: SQLite's FTS5 trigram index; on
+// PostgreSQL, pg_trgm GIN indexes serve the LIKE / ILIKE predicates as they
+// are). The answer is the same set either way.
+func (r *Resolver) searchIndex(ctx context.Context, q *ent.LinkQuery, terms []store.SearchTerm) error {
+	v := auth.ViewerFrom(ctx)
+	if d, ok := privacy.DecisionFromContext(ctx); v == nil || len(terms) == 0 || (ok && d == privacy.Allow) {
+		return nil
+	}
+	m, err := store.SearchFrom(ctx, r.Client, r.Dialect, v.UserID, terms)
+	if m != nil {
+		q.Modify(m)
+	}
+	return err
+}
+
 // LinkList returns one page of the viewer's links matching search, in order,
 // with the number of all matching links: without a search, the viewer's
-// count from link_counts (no scan); with one, counted through the index.
-// Domains are loaded for short URLs. The page is an offset (the legacy
-// contract): ordered by an index ((owner_id, created_at) or (owner_id,
-// clicks, id)), the skipped rows cost index entries, not a sort.
+// count from link_counts (no scan); with one, counted (through the text
+// index where it helps). Domains are loaded for short URLs. The page is an
+// offset (the legacy contract); ordered by an index ((owner_id, created_at)
+// or (owner_id, clicks, id)), skipped rows cost index entries, not a sort.
 func (r *Resolver) LinkList(ctx context.Context, search string, order LinkOrder, p Page) ([]*ent.Link, int, error) {
 	q := r.LinkQuery(search)
 	var total int
 	var err error
-	if strings.TrimSpace(search) == "" {
+	if s := strings.TrimSpace(search); s == "" {
 		total, err = r.linkTotal(ctx, q.Clone())
 	} else {
+		// ContainsFold matches the lower-cased term: the index gets the same.
+		if err := r.searchIndex(ctx, q, []store.SearchTerm{{Term: strings.ToLower(s)}}); err != nil {
+			return nil, 0, err
+		}
 		total, err = q.Clone().Count(ctx)
 	}
 	if err != nil {
@@ -112,16 +126,13 @@ func (r *Resolver) linkTotal(ctx context.Context, q *ent.LinkQuery) (int, error)
 // LinkConnection pages the viewer's links for the links query. entgql's
 // cursors are keyset ((order column, id) compared with the cursor's, on the
 // (owner_id, created_at) and (owner_id, clicks, id) indexes). What this adds:
-// the FTS5 candidates for *Contains filters on the text columns (as in
-// LinkQuery), and totalCount only when asked (entgql counts for pageInfo
+// the text index for *Contains filters on the text columns (searchIndex), and totalCount only when asked (entgql counts for pageInfo
 // too, which does not use it), from link_counts when nothing filters.
 func (r *Resolver) LinkConnection(ctx context.Context, after *ent.Cursor, first *int, before *ent.Cursor, last *int,
 	orderBy *ent.LinkOrder, where *ent.LinkWhereInput) (*ent.LinkConnection, error) {
 	q := r.Client.Link.Query()
-	for _, t := range linkSearchTerms(where) {
-		if p := store.SearchCandidates(r.Dialect, t.term, t.column); p != nil {
-			q = q.Where(p)
-		}
+	if err := r.searchIndex(ctx, q, linkSearchTerms(where)); err != nil {
+		return nil, err
 	}
 	filtered := false
 	if where != nil {
@@ -188,16 +199,14 @@ func collects(ctx context.Context, name string) bool {
 	return false
 }
 
-type searchTerm struct{ column, term string }
-
 // linkSearchTerms are the substring filters of where on the indexed text
 // columns that every matching link must pass: its own fields and those of
 // its and-list (not or or not).
-func linkSearchTerms(w *ent.LinkWhereInput) []searchTerm {
+func linkSearchTerms(w *ent.LinkWhereInput) []store.SearchTerm {
 	if w == nil {
 		return nil
 	}
-	var out []searchTerm
+	var out []store.SearchTerm
 	add := func(column string, v *string, fold bool) {
 		if v == nil {
 			return
@@ -206,7 +215,7 @@ func linkSearchTerms(w *ent.LinkWhereInput) []searchTerm {
 		if fold {
 			t = strings.ToLower(t) // as ContainsFold's pattern
 		}
-		out = append(out, searchTerm{column, t})
+		out = append(out, store.SearchTerm{Column: column, Term: t})
 	}
 	add(entlink.FieldAlias, w.AliasContains, false)
 	add(entlink.FieldAlias, w.AliasContainsFold, true)

@@ -305,25 +305,79 @@ func LinkCount(ctx context.Context, client *ent.Client, ownerID int) (int, error
 	return rows[0].Links, nil
 }
 
-// SearchCandidates returns a predicate on links keeping the rows whose
-// columns (of alias, long_url, title, description; none: all four) may
-// contain term, from the FTS5 index: a superset of the rows where one of
-// them contains term ignoring case. It returns nil where no index serves
-// the term (not SQLite, no FTS5, a term under MinSearchLen characters), so
-// the caller's LIKE predicates alone decide; callers always keep them.
-func SearchCandidates(dialectName, term string, columns ...string) func(*entsql.Selector) {
-	if dialectName != dialect.SQLite || !fts5() || utf8.RuneCountInString(term) < MinSearchLen {
-		return nil
+// SearchTerm is a substring filter a link list applies (with LIKE):
+// Term in Column (empty: any of alias, long_url, title, description).
+type SearchTerm struct{ Column, Term string }
+
+// SearchScanBelow is the account size (links) under which a search scans
+// the account's links (at most that many LIKE tests) rather than the FTS5
+// index, whose candidates span every account. Tests lower it.
+var SearchScanBelow = 5000
+
+// SearchFrom returns a modifier for a link query of ownerID's links
+// filtered (with LIKE) by terms, on SQLite with FTS5: it makes the query
+// read the links the index finds for one term (FROM (SELECT * FROM links
+// WHERE id IN (index candidates)) AS links), a superset of the rows
+// that contain the term ignoring case, which the query's own predicates
+// (the owner, the LIKE filters) then narrow to the same set as a scan.
+// SQLite's planner would otherwise walk the owner index and test every link.
+// It returns nil, and the query scans the owner's links as before, where
+// that is as cheap: not SQLite with FTS5, no term of MinSearchLen or more
+// characters, an account under SearchScanBelow links, or terms whose
+// candidates number a quarter of the account or more.
+func SearchFrom(ctx context.Context, client *ent.Client, dialectName string, ownerID int, terms []SearchTerm) (func(*entsql.Selector), error) {
+	if dialectName != dialect.SQLite || !fts5() {
+		return nil, nil
 	}
-	match := `"` + strings.ReplaceAll(term, `"`, `""`) + `"`
-	if len(columns) > 0 && len(columns) < len(searchColumns) {
-		match = "{" + strings.Join(columns, " ") + "} : " + match
+	var usable []SearchTerm
+	for _, t := range terms {
+		if utf8.RuneCountInString(t.Term) >= MinSearchLen {
+			usable = append(usable, t)
+		}
 	}
-	return func(s *entsql.Selector) {
-		s.Where(entsql.P(func(b *entsql.Builder) {
-			b.WriteString(s.C("id")).WriteString(" IN (SELECT rowid FROM " + SearchTable + " WHERE " + SearchTable + " MATCH ")
-			b.Arg(match)
-			b.WriteString(")")
-		}))
+	if len(usable) == 0 {
+		return nil, nil
 	}
+	n, err := LinkCount(ctx, client, ownerID)
+	if err != nil || n < SearchScanBelow {
+		return nil, err
+	}
+	limit := max(n/4, 1000)
+	for _, t := range usable {
+		match := matchExpr(t)
+		rows, err := client.QueryContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM "+SearchTable+" WHERE "+SearchTable+" MATCH ? LIMIT ?)", match, limit)
+		if err != nil {
+			return nil, err
+		}
+		var found int
+		if rows.Next() {
+			err = rows.Scan(&found)
+		}
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		if found < limit {
+			return func(s *entsql.Selector) {
+				inner := entsql.Dialect(dialect.SQLite).Select("*").From(entsql.Table("links"))
+				inner.Where(entsql.P(func(b *entsql.Builder) {
+					b.WriteString("id IN (SELECT rowid FROM " + SearchTable + " WHERE " + SearchTable + " MATCH ").Arg(match).WriteString(")")
+				}))
+				// LIMIT -1 (none) keeps SQLite from flattening the subquery
+				// or pushing the owner term into it.
+				s.From(inner.Limit(-1).As("links"))
+			}, nil
+		}
+	}
+	return nil, nil
+}
+
+// matchExpr is the FTS5 query for t: the term as one phrase (trigram
+// phrases match substrings), limited to its column.
+func matchExpr(t SearchTerm) string {
+	match := `"` + strings.ReplaceAll(t.Term, `"`, `""`) + `"`
+	if t.Column != "" {
+		match = "{" + t.Column + "} : " + match
+	}
+	return match
 }

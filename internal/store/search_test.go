@@ -6,11 +6,11 @@ import (
 	"entgo.io/ent/dialect"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"shortener/ent"
 	"shortener/ent/link"
-	"shortener/ent/predicate"
 	"shortener/internal/auth"
 	"shortener/internal/store"
 	"shortener/internal/store/storetest"
@@ -105,37 +105,41 @@ func TestSearchCandidatesSameSet(t *testing.T) {
 		slices.Sort(v)
 		return v
 	}
+	store.SearchScanBelow = 0
+	defer func() { store.SearchScanBelow = 5000 }()
+	indexed := func(q *ent.LinkQuery, column, term string) *ent.LinkQuery {
+		t.Helper()
+		m, err := store.SearchFrom(ctx, c, dialectOf(), u.ID, []store.SearchTerm{{Column: column, Term: term}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wantIndex := store.SQLiteSearch() && dialectOf() == dialect.SQLite && len([]rune(term)) >= 3; (m != nil) != wantIndex {
+			t.Errorf("term %q: index used %v, want %v", term, m != nil, wantIndex)
+		}
+		if m != nil {
+			q.Modify(m)
+		}
+		return q
+	}
 	for _, term := range terms {
 		fold := link.Or(link.AliasContainsFold(term), link.LongURLContainsFold(term), link.TitleContainsFold(term), link.DescriptionContainsFold(term))
-		want := ids(c.Link.Query().Where(fold))
-		q := c.Link.Query().Where(fold)
-		if p := store.SearchCandidates(dialectOf(), term); p != nil {
-			q = q.Where(predicate.Link(p))
-		}
-		if got := ids(q); !slices.Equal(got, want) {
+		want := ids(c.Link.Query().Where(link.OwnerID(u.ID), fold))
+		if got := ids(indexed(c.Link.Query().Where(link.OwnerID(u.ID), fold), "", strings.ToLower(term))); !slices.Equal(got, want) {
 			t.Errorf("q=%q: %v, want %v", term, got, want)
 		}
-		want = ids(c.Link.Query().Where(link.AliasContains(term)))
-		q = c.Link.Query().Where(link.AliasContains(term))
-		if p := store.SearchCandidates(dialectOf(), term, "alias"); p != nil {
-			q = q.Where(predicate.Link(p))
-		}
-		if got := ids(q); !slices.Equal(got, want) {
+		want = ids(c.Link.Query().Where(link.OwnerID(u.ID), link.AliasContains(term)))
+		if got := ids(indexed(c.Link.Query().Where(link.OwnerID(u.ID), link.AliasContains(term)), "alias", term)); !slices.Equal(got, want) {
 			t.Errorf("aliasContains %q: %v, want %v", term, got, want)
 		}
 	}
 	// Updates and deletes keep the index current.
 	l := c.Link.Query().Where(link.TitleEQ("abc")).OnlyX(ctx)
 	l.Update().SetTitle("renamed qqq").ExecX(ctx)
-	if p := store.SearchCandidates(dialectOf(), "qqq"); p != nil {
-		if got := c.Link.Query().Where(predicate.Link(p)).IDsX(ctx); !slices.Equal(got, []int{l.ID}) {
-			t.Errorf("after update: %v", got)
-		}
+	if got := indexed(c.Link.Query().Where(link.TitleContainsFold("qqq")), "", "qqq").IDsX(ctx); !slices.Equal(got, []int{l.ID}) {
+		t.Errorf("after update: %v", got)
 	}
 	c.Link.DeleteOneID(l.ID).ExecX(ctx)
-	if p := store.SearchCandidates(dialectOf(), "qqq"); p != nil {
-		if got := c.Link.Query().Where(predicate.Link(p)).IDsX(ctx); len(got) != 0 {
-			t.Errorf("after delete: %v", got)
-		}
+	if got := indexed(c.Link.Query().Where(link.TitleContainsFold("qqq")), "", "qqq").IDsX(ctx); len(got) != 0 {
+		t.Errorf("after delete: %v", got)
 	}
 }
