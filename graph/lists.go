@@ -93,7 +93,7 @@ func (r *Resolver) LinkList(ctx context.Context, search string, order LinkOrder,
 		total, err = r.linkTotal(ctx, q.Clone())
 	} else {
 		// ContainsFold matches the lower-cased term: the index gets the same.
-		if err := r.searchIndex(ctx, q, []store.SearchTerm{{Term: strings.ToLower(s)}}); err != nil {
+		if err := r.searchIndex(ctx, q, []store.SearchTerm{{Term: strings.ToLower(s), Fold: true}}); err != nil {
 			return nil, 0, err
 		}
 		total, err = q.Clone().Count(ctx)
@@ -215,7 +215,7 @@ func linkSearchTerms(w *ent.LinkWhereInput) []store.SearchTerm {
 		if fold {
 			t = strings.ToLower(t) // as ContainsFold's pattern
 		}
-		out = append(out, store.SearchTerm{Column: column, Term: t})
+		out = append(out, store.SearchTerm{Column: column, Term: t, Fold: fold})
 	}
 	add(entlink.FieldAlias, w.AliasContains, false)
 	add(entlink.FieldAlias, w.AliasContainsFold, true)

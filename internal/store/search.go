@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"entgo.io/ent/dialect"
@@ -191,7 +192,13 @@ func setupPostgresLists(ctx context.Context, drv dialect.Driver) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if found {
+		pgTrgm.Store(true)
+	}
+	return nil
 }
 
 func postgresLists(ctx context.Context, tx dialect.Tx, trgm bool, extSchema string) error {
@@ -306,8 +313,12 @@ func LinkCount(ctx context.Context, client *ent.Client, ownerID int) (int, error
 }
 
 // SearchTerm is a substring filter a link list applies (with LIKE):
-// Term in Column (empty: any of alias, long_url, title, description).
-type SearchTerm struct{ Column, Term string }
+// Term in Column (empty: any of alias, long_url, title, description),
+// ignoring case when Fold (ent's ContainsFold; Term is then lower-case).
+type SearchTerm struct {
+	Column, Term string
+	Fold         bool
+}
 
 // SearchScanBelow is the account size (links) under which a search scans
 // the account's links (at most that many LIKE tests) rather than the FTS5
@@ -326,6 +337,9 @@ var SearchScanBelow = 5000
 // characters, an account under SearchScanBelow links, or terms whose
 // candidates number a quarter of the account or more.
 func SearchFrom(ctx context.Context, client *ent.Client, dialectName string, ownerID int, terms []SearchTerm) (func(*entsql.Selector), error) {
+	if dialectName == dialect.Postgres {
+		return postgresSearchFrom(ctx, client, ownerID, terms)
+	}
 	if dialectName != dialect.SQLite || !fts5() {
 		return nil, nil
 	}
@@ -371,6 +385,55 @@ func SearchFrom(ctx context.Context, client *ent.Client, dialectName string, own
 	}
 	return nil, nil
 }
+
+// postgresSearchFrom is SearchFrom on PostgreSQL with pg_trgm: the same
+// shape, FROM (SELECT * FROM links WHERE <the term's LIKE / ILIKE>
+// OFFSET 0) AS links, whose inner query the GIN indexes answer (a bitmap
+// OR over the columns). Without it PostgreSQL's planner walks the owner's
+// (owner_id, created_at) index for ORDER BY ... LIMIT, expecting matches
+// early, and tests every link of a big account for a rare term. OFFSET 0
+// keeps it from pulling the subquery up. No probe of the candidates: one
+// would cost what it saves.
+func postgresSearchFrom(ctx context.Context, client *ent.Client, ownerID int, terms []SearchTerm) (func(*entsql.Selector), error) {
+	if !pgTrgm.Load() {
+		return nil, nil
+	}
+	var t *SearchTerm
+	for i := range terms {
+		if utf8.RuneCountInString(terms[i].Term) >= MinSearchLen {
+			t = &terms[i]
+			break
+		}
+	}
+	if t == nil {
+		return nil, nil
+	}
+	n, err := LinkCount(ctx, client, ownerID)
+	if err != nil || n < SearchScanBelow {
+		return nil, err
+	}
+	cols := searchColumns
+	if t.Column != "" {
+		cols = []string{t.Column}
+	}
+	term := *t
+	return func(s *entsql.Selector) {
+		inner := entsql.Dialect(dialect.Postgres).Select("*").From(entsql.Table("links"))
+		preds := make([]*entsql.Predicate, len(cols))
+		for i, c := range cols {
+			if term.Fold {
+				preds[i] = entsql.ContainsFold(inner.C(c), term.Term)
+			} else {
+				preds[i] = entsql.Contains(inner.C(c), term.Term)
+			}
+		}
+		inner.Where(entsql.Or(preds...)).Offset(0)
+		s.From(inner.As("links"))
+	}, nil
+}
+
+// pgTrgm records that pg_trgm's indexes were set up (setupPostgresLists).
+var pgTrgm atomic.Bool
 
 // matchExpr is the FTS5 query for t: the term as one phrase (trigram
 // phrases match substrings), limited to its column.

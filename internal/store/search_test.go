@@ -109,11 +109,11 @@ func TestSearchCandidatesSameSet(t *testing.T) {
 	defer func() { store.SearchScanBelow = 5000 }()
 	indexed := func(q *ent.LinkQuery, column, term string) *ent.LinkQuery {
 		t.Helper()
-		m, err := store.SearchFrom(ctx, c, dialectOf(), u.ID, []store.SearchTerm{{Column: column, Term: term}})
+		m, err := store.SearchFrom(ctx, c, dialectOf(), u.ID, []store.SearchTerm{{Column: column, Term: term, Fold: column == ""}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if wantIndex := store.SQLiteSearch() && dialectOf() == dialect.SQLite && len([]rune(term)) >= 3; (m != nil) != wantIndex {
+		if wantIndex := (storetest.Postgres() || store.SQLiteSearch()) && len([]rune(term)) >= 3; (m != nil) != wantIndex {
 			t.Errorf("term %q: index used %v, want %v", term, m != nil, wantIndex)
 		}
 		if m != nil {
