@@ -29,7 +29,7 @@ cleanup() {
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-(cd "$root" && go build -o "$work/shortener" .)
+(cd "$root" && go build -tags "${TAGS:-}" -o "$work/shortener" .)
 db=${DB:-sqlite://$work/bench.db}
 
 key=$("$work/shortener" user create --db "$db" --email bench@example.com --username bench --password benchpass123 |

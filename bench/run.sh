@@ -7,6 +7,7 @@
 #   bash bench/run.sh                   # defaults below
 #   LINKS=100000 PAIRS=3 DURATION=10s CONNS=64 THREADS=1 bash bench/run.sh
 #   DB=postgres://... bash bench/run.sh   # another database (it must be empty)
+#   TAGS=sqlite_fts5 bash bench/run.sh    # build with the FTS5 search index
 #
 # Then, unless CREATE=0, it runs bench/create.sh (link creations per second
 # through POST /api/url/add) on a fresh SQLite file, or on CREATE_DB (which
@@ -37,9 +38,9 @@ trap cleanup EXIT
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
 
 echo "building..." >&2
-go build -o "$work/shortener" "$root"
-go build -o "$work/baseline" "$root/bench/baseline"
-go build -o "$work/seed" "$root/bench/seed"
+go build -tags "${TAGS:-}" -o "$work/shortener" "$root"
+go build -tags "${TAGS:-}" -o "$work/baseline" "$root/bench/baseline"
+go build -tags "${TAGS:-}" -o "$work/seed" "$root/bench/seed"
 db=${DB:-sqlite://$work/db.sqlite}
 "$work/seed" -db "$db" -links "$LINKS" >&2
 

@@ -100,7 +100,7 @@ func (r *queryResolver) Links(ctx context.Context, after *entgql.Cursor[int], fi
 	if orderBy == nil {
 		orderBy = &ent.LinkOrder{Direction: entgql.OrderDirectionDesc, Field: ent.LinkOrderFieldCreatedAt}
 	}
-	return r.Client.Link.Query().Paginate(ctx, after, first, before, last, ent.WithLinkOrder(orderBy), ent.WithLinkFilter(where.Filter))
+	return r.LinkConnection(ctx, after, first, before, last, orderBy, where)
 }
 
 // Pixels is the resolver for the pixels field.

@@ -2,10 +2,14 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	entgo "entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/99designs/gqlgen/graphql"
 
 	"shortener/ent"
 	"shortener/ent/campaign"
@@ -15,8 +19,11 @@ import (
 	"shortener/ent/domain"
 	entlink "shortener/ent/link"
 	"shortener/ent/pixel"
+	"shortener/ent/privacy"
 	"shortener/ent/qrcode"
 	"shortener/ent/splashpage"
+	"shortener/internal/auth"
+	"shortener/internal/store"
 )
 
 // This file holds the owner-scoped list query builders used by offset-paged
@@ -55,11 +62,42 @@ func (r *Resolver) LinkQuery(search string) *ent.LinkQuery {
 	return q
 }
 
+// searchIndex lets q (the viewer's links filtered by terms with LIKE) read
+// its candidates from the text index where that is cheaper than scanning
+// the account (store.SearchFrom: SQLite's FTS5 trigram index; on
+// PostgreSQL, pg_trgm GIN indexes serve the LIKE / ILIKE predicates as they
+// are). The answer is the same set either way.
+func (r *Resolver) searchIndex(ctx context.Context, q *ent.LinkQuery, terms []store.SearchTerm) error {
+	v := auth.ViewerFrom(ctx)
+	if d, ok := privacy.DecisionFromContext(ctx); v == nil || len(terms) == 0 || (ok && d == privacy.Allow) {
+		return nil
+	}
+	m, err := store.SearchFrom(ctx, r.Client, r.Dialect, v.UserID, terms)
+	if m != nil {
+		q.Modify(m)
+	}
+	return err
+}
+
 // LinkList returns one page of the viewer's links matching search, in order,
-// with the number of all matching links. Domains are loaded for short URLs.
+// with the number of all matching links: without a search, the viewer's
+// count from link_counts (no scan); with one, counted (through the text
+// index where it helps). Domains are loaded for short URLs. The page is an
+// offset (the legacy contract); ordered by an index ((owner_id, created_at)
+// or (owner_id, clicks, id)), skipped rows cost index entries, not a sort.
 func (r *Resolver) LinkList(ctx context.Context, search string, order LinkOrder, p Page) ([]*ent.Link, int, error) {
 	q := r.LinkQuery(search)
-	total, err := q.Clone().Count(ctx)
+	var total int
+	var err error
+	if s := strings.TrimSpace(search); s == "" {
+		total, err = r.linkTotal(ctx, q.Clone())
+	} else {
+		// ContainsFold matches the lower-cased term: the index gets the same.
+		if err := r.searchIndex(ctx, q, []store.SearchTerm{{Term: strings.ToLower(s), Fold: true}}); err != nil {
+			return nil, 0, err
+		}
+		total, err = q.Clone().Count(ctx)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -70,6 +108,127 @@ func (r *Resolver) LinkList(ctx context.Context, search string, order LinkOrder,
 	}
 	items, err := q.WithDomain().Limit(p.Limit).Offset(p.Offset).All(ctx)
 	return items, total, err
+}
+
+// linkTotal is the number of links an unfiltered link query q returns: for
+// a viewer (whom privacy scopes to its own links) the count link_counts
+// keeps, else (the system context) q counted.
+func (r *Resolver) linkTotal(ctx context.Context, q *ent.LinkQuery) (int, error) {
+	if d, ok := privacy.DecisionFromContext(ctx); ok && d == privacy.Allow {
+		return q.Count(ctx)
+	}
+	if v := auth.ViewerFrom(ctx); v != nil {
+		return store.LinkCount(ctx, r.Client, v.UserID)
+	}
+	return q.Count(ctx)
+}
+
+// LinkConnection pages the viewer's links for the links query. entgql's
+// cursors are keyset ((order column, id) compared with the cursor's, on the
+// (owner_id, created_at) and (owner_id, clicks, id) indexes). What this adds:
+// the text index for *Contains filters on the text columns (searchIndex), and totalCount only when asked (entgql counts for pageInfo
+// too, which does not use it), from link_counts when nothing filters.
+func (r *Resolver) LinkConnection(ctx context.Context, after *ent.Cursor, first *int, before *ent.Cursor, last *int,
+	orderBy *ent.LinkOrder, where *ent.LinkWhereInput) (*ent.LinkConnection, error) {
+	q := r.Client.Link.Query()
+	if err := r.searchIndex(ctx, q, linkSearchTerms(where)); err != nil {
+		return nil, err
+	}
+	filtered := false
+	if where != nil {
+		if _, err := where.P(); !errors.Is(err, ent.ErrEmptyLinkWhereInput) {
+			filtered = true
+		}
+	}
+	// Paginate counts when totalCount or pageInfo is selected; the first
+	// Count of links under ctx is that one (nested connections count with
+	// GROUP BY queries, and child fields resolve after Paginate returns).
+	if collects(ctx, "totalCount") {
+		if !filtered {
+			ctx = withLinkCount(ctx, r.linkTotal)
+		}
+	} else if collects(ctx, "pageInfo") {
+		ctx = withLinkCount(ctx, func(context.Context, *ent.LinkQuery) (int, error) {
+			return 0, nil // pageInfo comes from the page (first+1 rows)
+		})
+	}
+	return q.Paginate(ctx, after, first, before, last, ent.WithLinkOrder(orderBy), ent.WithLinkFilter(where.Filter))
+}
+
+type linkCountKey struct{}
+
+// linkCountAnswer answers the next Count of links under a context once.
+type linkCountAnswer struct {
+	pending atomic.Bool
+	answer  func(context.Context, *ent.LinkQuery) (int, error)
+}
+
+func withLinkCount(ctx context.Context, f func(context.Context, *ent.LinkQuery) (int, error)) context.Context {
+	a := &linkCountAnswer{answer: f}
+	a.pending.Store(true)
+	return context.WithValue(ctx, linkCountKey{}, a)
+}
+
+// linkCountInterceptor lets LinkConnection answer Paginate's count (the
+// client's link interceptor, set by NewResolver; a no-op without
+// withLinkCount).
+var linkCountInterceptor = ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+	return ent.QuerierFunc(func(ctx context.Context, query ent.Query) (ent.Value, error) {
+		a, _ := ctx.Value(linkCountKey{}).(*linkCountAnswer)
+		if a == nil {
+			return next.Query(ctx, query)
+		}
+		lq, ok := query.(*ent.LinkQuery)
+		if qc := entgo.QueryFromContext(ctx); !ok || qc == nil || qc.Op != entgo.OpQueryCount || !a.pending.CompareAndSwap(true, false) {
+			return next.Query(ctx, query)
+		}
+		return a.answer(ctx, lq)
+	})
+})
+
+// collects reports whether the field being resolved selects name.
+func collects(ctx context.Context, name string) bool {
+	if graphql.GetFieldContext(ctx) == nil {
+		return true
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// linkSearchTerms are the substring filters of where on the indexed text
+// columns that every matching link must pass: its own fields and those of
+// its and-list (not or or not).
+func linkSearchTerms(w *ent.LinkWhereInput) []store.SearchTerm {
+	if w == nil {
+		return nil
+	}
+	var out []store.SearchTerm
+	add := func(column string, v *string, fold bool) {
+		if v == nil {
+			return
+		}
+		t := *v
+		if fold {
+			t = strings.ToLower(t) // as ContainsFold's pattern
+		}
+		out = append(out, store.SearchTerm{Column: column, Term: t, Fold: fold})
+	}
+	add(entlink.FieldAlias, w.AliasContains, false)
+	add(entlink.FieldAlias, w.AliasContainsFold, true)
+	add(entlink.FieldLongURL, w.LongURLContains, false)
+	add(entlink.FieldLongURL, w.LongURLContainsFold, true)
+	add(entlink.FieldTitle, w.TitleContains, false)
+	add(entlink.FieldTitle, w.TitleContainsFold, true)
+	add(entlink.FieldDescription, w.DescriptionContains, false)
+	add(entlink.FieldDescription, w.DescriptionContainsFold, true)
+	for _, a := range w.And {
+		out = append(out, linkSearchTerms(a)...)
+	}
+	return out
 }
 
 // QRCodeList returns one page of the viewer's QR codes, newest first.

@@ -58,6 +58,7 @@ type Resolver struct {
 // defaults filled in: the statistics of client's click rows, the guarded
 // logo fetcher, the system clock and logger.
 func NewResolver(client *ent.Client, baseURL, sqlDialect string) *Resolver {
+	client.Link.Intercept(linkCountInterceptor) // see LinkConnection
 	return &Resolver{
 		Client:    client,
 		BaseURL:   strings.TrimRight(baseURL, "/"),

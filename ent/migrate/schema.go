@@ -479,6 +479,11 @@ var (
 					Where: "campaign_id IS NOT NULL",
 				},
 			},
+			{
+				Name:    "link_owner_id_clicks_id",
+				Unique:  false,
+				Columns: []*schema.Column{LinksColumns[25], LinksColumns[19], LinksColumns[0]},
+			},
 		},
 	}
 	// PixelsColumns holds the columns for the "pixels" table.

@@ -42,6 +42,9 @@ func Open(ctx context.Context, dsn string, opts ...ent.Option) (*ent.Client, err
 	if err == nil {
 		err = dropStaleIndexes(ctx, drv)
 	}
+	if err == nil {
+		err = setupLists(ctx, drv)
+	}
 	migrateMu.Unlock()
 	if err != nil {
 		client.Close()
