@@ -43,7 +43,9 @@ func ValidatePassword(pw string) error {
 // NewUser is what creating an account takes.
 type NewUser struct {
 	Email, Username, Password string
-	Plan                      user.Plan // empty means FREE
+	Plan                      user.Plan  // empty means FREE
+	PlanExpiresAt             *time.Time // when a paid plan falls back to FREE; nil: never
+	Admin                     bool       // may use the admin routes (CLI --admin only)
 }
 
 // CreateUser creates an account with its first API key and returns both; the
@@ -82,7 +84,7 @@ func CreateUser(ctx context.Context, client *ent.Client, in NewUser) (*ent.User,
 	err = store.WithTx(sys, client, func(tx *ent.Client) error {
 		var err error
 		u, err = tx.User.Create().SetEmail(email).SetUsername(in.Username).
-			SetPasswordHash(hash).SetPlan(plan).Save(sys)
+			SetPasswordHash(hash).SetPlan(plan).SetNillablePlanExpiresAt(in.PlanExpiresAt).SetAdmin(in.Admin).Save(sys)
 		if err != nil {
 			return err
 		}
