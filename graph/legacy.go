@@ -19,6 +19,11 @@ func (r *Resolver) CreateLinkOnce(ctx context.Context, s *shortlink.Spec) (*ent.
 	return r.links().CreateOnce(ctx, s)
 }
 
+// RequireAdmin fails with Forbidden unless the viewer is an admin account.
+func (r *Resolver) RequireAdmin(ctx context.Context) error {
+	return account.RequireAdmin(ctx, r.Client)
+}
+
 // AdminCreateUser creates an account for an admin viewer. Errors:
 // Forbidden (not an admin), Invalid, Conflict.
 func (r *Resolver) AdminCreateUser(ctx context.Context, in account.NewUser) (*ent.User, error) {

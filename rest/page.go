@@ -78,7 +78,8 @@ type listBody struct {
 }
 
 // listData is the paging block and the items under a per-route key
-// ("urls", "qrs", ...), written in the documented key order.
+// ("urls", "qrs", ...; none when Key is empty), written in the documented
+// key order.
 type listData struct {
 	Result, PerPage, CurrentPage, NextPage, MaxPage int
 	Key                                             string
@@ -90,6 +91,10 @@ func (d listData) MarshalJSON() ([]byte, error) {
 	items, err := json.Marshal(d.Items)
 	if err != nil {
 		return nil, err
+	}
+	if d.Key == "" { // no items key at all (generation C's url/get without links)
+		return fmt.Appendf(nil, `{"result":%d,"perpage":%d,"currentpage":%d,"nextpage":%d,"maxpage":%d}`,
+			d.Result, d.PerPage, d.CurrentPage, d.NextPage, d.MaxPage), nil
 	}
 	key, _ := json.Marshal(d.Key)
 	return fmt.Appendf(nil, `{"result":%d,"perpage":%d,"currentpage":%d,"nextpage":%d,"maxpage":%d,%s:%s}`,

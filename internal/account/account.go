@@ -250,11 +250,15 @@ func viewerOf(k *ent.APIKey, now time.Time) (*auth.Viewer, error) {
 		return nil, auth.ErrBadKey
 	}
 	u := k.Edges.Owner
-	plan := string(u.Plan)
+	return &auth.Viewer{UserID: u.ID, Username: u.Username, Plan: string(PlanAt(u, now)), KeyID: k.ID}, nil
+}
+
+// PlanAt is the plan u is on at now: a paid plan past its end is FREE.
+func PlanAt(u *ent.User, now time.Time) user.Plan {
 	if u.PlanExpiresAt != nil && !u.PlanExpiresAt.After(now) {
-		plan = string(user.PlanFREE)
+		return user.PlanFREE
 	}
-	return &auth.Viewer{UserID: u.ID, Username: u.Username, Plan: plan, KeyID: k.ID}, nil
+	return u.Plan
 }
 
 // Update changes the viewer's email, password or avatar. Errors:

@@ -34,7 +34,9 @@ func AdminCreateUser(ctx context.Context, client *ent.Client, in NewUser) (*ent.
 		return nil, err
 	}
 	in.Admin = false
-	u, _, err := CreateUser(ctx, client, in)
+	// The new account's rows (its first key) are its own, not the admin's:
+	// create them as sign-up does, without the admin as viewer.
+	u, _, err := CreateUser(auth.WithViewer(ctx, nil), client, in)
 	return u, err
 }
 

@@ -31,7 +31,9 @@ func TestFastAliasPathLeavesOtherRoutesToTheRouter(t *testing.T) {
 		{"GET", "/fastone?utm=1", http.StatusFound, "", "https://example.com/x?utm=1"},
 		{"GET", "/missing", http.StatusNotFound, "not found", ""},
 		{"GET", "/healthz", http.StatusOK, "ok", ""},
-		{"GET", "/api", http.StatusUnauthorized, `"error":1`, ""},
+		// GET /api is the older generations' shorten route: status 200
+		// with {"error":1,"msg":...} (issue 14, rest/legacy.go).
+		{"GET", "/api", http.StatusOK, `"error":1,"msg"`, ""},
 		{"GET", "/graphql", http.StatusUnprocessableEntity, "no operation provided", ""},
 		{"GET", "/fast%2Fone", http.StatusNotFound, "not found", ""},
 		{"GET", "/fastone/", http.StatusNotFound, "not found", ""},
