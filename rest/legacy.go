@@ -32,13 +32,14 @@ import (
 type legacyKind int
 
 const (
-	legacyShorten    legacyKind = iota + 1 // GET /api: shorten (A, B, C) or, with short=, look up (A)
-	legacyDetails                          // GET /api/details?alias= (B)
-	legacyURLs                             // GET /api/urls with a query-string key and no Authorization (B)
-	legacyURLGet                           // POST /api/url/get (C)
-	legacyURLStats                         // POST /api/url/stats (C)
-	legacyUserCreate                       // POST /api/user/create (C, admin)
-	legacyUserGet                          // POST /api/user/get (C, admin)
+	legacyShorten     legacyKind = iota + 1 // GET /api: shorten (A, B, C) or, with short=, look up (A)
+	legacyDetails                           // GET /api/details?alias= (B)
+	legacyURLs                              // GET /api/urls with a query-string key and no Authorization (B)
+	legacyURLGet                            // POST /api/url/get (C)
+	legacyURLStats                          // POST /api/url/stats (C)
+	legacyUserCreate                        // POST /api/user/create (C, admin)
+	legacyUserGet                           // POST /api/user/get (C, admin)
+	legacyWrongMethod                       // C's routes with another method than POST: message 000
 )
 
 // legacyRequest is what LegacyKey read from a request of an older
@@ -76,8 +77,8 @@ var callbackRE = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$`)
 //
 //	GET /api, /api/details                   ?key= or ?api= (A, B), unless an Authorization header is sent
 //	GET /api/urls                            ?key= or ?api= with no Authorization header (B; today's route otherwise)
-//	POST /api/url/get, url/stats,            Authorization: Token KEY, or the bare key (C)
-//	     /api/user/create, user/get
+//	POST /api/url/get, url/stats,            Authorization: Token KEY, or the bare key (C;
+//	     /api/user/create, user/get           another method answers message 000)
 //
 // Every other request passes unchanged, so today's routes authenticate
 // exactly as before.
@@ -129,6 +130,12 @@ func classify(r *http.Request) legacyKind {
 			return legacyUserCreate
 		case "/user/get":
 			return legacyUserGet
+		}
+	}
+	switch p {
+	case "/url/get", "/url/stats", "/user/create", "/user/get":
+		if r.Method != http.MethodPost && r.Method != http.MethodOptions {
+			return legacyWrongMethod
 		}
 	}
 	return 0

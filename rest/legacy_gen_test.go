@@ -318,12 +318,17 @@ func TestJSONP(t *testing.T) {
 	}
 }
 
-// click visits a short URL as a browser would and waits until the click is
-// counted in the link's statistics.
-func click(t *testing.T, s *apptest.Server, key, alias string) {
+const chromeUA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+
+// click visits a short URL as a browser would and waits until the link has
+// counted one more click.
+func click(t *testing.T, s *apptest.Server, key, alias string) { clickAs(t, s, key, alias, chromeUA) }
+
+func clickAs(t *testing.T, s *apptest.Server, key, alias, ua string) {
 	t.Helper()
+	before := num(t, api(t, s, key, "GET", "/api/urls?short="+alias, nil, 200), "data.clicks")
 	req, _ := http.NewRequest("GET", s.URL+"/"+alias, nil)
-	req.Header.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36")
+	req.Header.Set("User-Agent", ua)
 	req.Header.Set("Referer", "https://www.facebook.com/")
 	resp, err := apptest.NoRedirectClient().Do(req)
 	if err != nil {
@@ -333,7 +338,7 @@ func click(t *testing.T, s *apptest.Server, key, alias string) {
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
 		got := api(t, s, key, "GET", "/api/urls?short="+alias, nil, 200)
-		if num(t, got, "data.clicks") > 0 {
+		if num(t, got, "data.clicks") > before {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -376,6 +381,15 @@ func TestGenerationBDetails(t *testing.T) {
 	}
 	if b, ok := at(got, "data.topBrowsers").(map[string]any); !ok || b["Chrome"] != "1" {
 		t.Errorf("topBrowsers: %v", at(got, "data.topBrowsers"))
+	}
+
+	// The top* objects list their keys most clicks first, as the original.
+	const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
+	clickAs(t, s, key, "det", firefox)
+	clickAs(t, s, key, "det", firefox)
+	_, raw := legacyCall(t, s, "GET", "/api/details?key="+key+"&alias=det", nil, "")
+	if !regexp.MustCompile(`"topBrowsers":\{"Firefox":"2","Chrome":"1"\}`).MatchString(raw) {
+		t.Errorf("topBrowsers not by count: %s", raw)
 	}
 
 	wantMsg(t, legacyJSON(t, s, "GET", "/api/details?key="+key, nil, ""), "You must send an alias paramater with URLs alias as the value.")
@@ -707,5 +721,15 @@ func TestLegacyRateLimit(t *testing.T) {
 	}
 	if last.StatusCode != 200 || !strings.HasPrefix(body, `cb({"error":1,`) {
 		t.Errorf("over the limit: %d %q", last.StatusCode, body)
+	}
+}
+
+func TestGenerationCWrongMethod(t *testing.T) {
+	s := apptest.New(t, app.Config{})
+	key := s.Signup(t, "alice")
+	for _, m := range []string{"GET", "PUT", "DELETE"} {
+		for _, p := range []string{"/api/url/get", "/api/url/stats", "/api/user/create", "/api/user/get"} {
+			wantMsg(t, legacyJSON(t, s, m, p, token(key), ""), "Wrong endpoint or invalid API request.")
+		}
 	}
 }

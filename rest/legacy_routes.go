@@ -235,14 +235,14 @@ func (h *Handler) legacyLinkStats(w http.ResponseWriter, r *http.Request, lr *le
 		return
 	}
 	top := func(v any) any {
-		m, ok := v.(map[string]string)
+		o, ok := v.(countObject)
 		switch {
-		case cast && ok && len(m) > 0:
+		case cast && ok && len(o) > 0:
 			return 1
 		case cast:
 			return 0
-		case ok && len(m) > 0:
-			return m
+		case ok && len(o) > 0:
+			return o
 		}
 		return []string{} // PHP's json_encode of an empty map
 	}
