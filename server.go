@@ -3,7 +3,7 @@
 // API and a REST API compatible with the legacy one.
 //
 //	shortener serve [flags]
-//	shortener user create --email E --username U --password P [--plan free|pro]
+//	shortener user create --email E --username U --password P [--plan free|pro] [--admin]
 package main
 
 import (
@@ -42,7 +42,7 @@ func main() {
 
 const usage = `usage:
   shortener serve [--addr :8080] [--db DSN] [--base-url URL] [--rate-limit N] ...
-  shortener user create --email E --username U --password P [--plan free|pro] [--db DSN]
+  shortener user create --email E --username U --password P [--plan free|pro] [--admin] [--db DSN]
   shortener domain verify --host HOST [--id N] [--db DSN]
   shortener backup --to FILE [--db DSN]
   shortener --version
@@ -252,6 +252,7 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	username := fs.String("username", "", "username (required)")
 	password := fs.String("password", "", fmt.Sprintf("password, 8 to %d bytes (required)", auth.MaxPasswordBytes))
 	plan := fs.String("plan", "free", "free or pro")
+	admin := fs.Bool("admin", false, "an admin account: may use the API's admin routes (user/create, user/get)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -261,7 +262,7 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer client.Close()
 	u, key, err := account.CreateUser(ctx, client, account.NewUser{
-		Email: *email, Username: *username, Password: *password, Plan: user.Plan(strings.ToUpper(*plan)),
+		Email: *email, Username: *username, Password: *password, Plan: user.Plan(strings.ToUpper(*plan)), Admin: *admin,
 	})
 	if err != nil {
 		return err

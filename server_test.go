@@ -13,6 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"shortener/ent"
+	"shortener/ent/user"
+	"shortener/internal/auth"
+	"shortener/internal/store"
 	"shortener/internal/store/storetest"
 )
 
@@ -288,5 +292,34 @@ func TestVersionAndLogFormat(t *testing.T) {
 	}
 	if len(lines) < 2 {
 		t.Fatalf("%d log lines, want the start and the stop", len(lines))
+	}
+}
+
+func TestUserCreateAdmin(t *testing.T) {
+	db := storetest.DSN(t)
+	for _, args := range [][]string{
+		{"--email", "root@example.com", "--username", "root", "--password", "password123", "--admin"},
+		{"--email", "ann@example.com", "--username", "ann", "--password", "password123"},
+	} {
+		out, errOut, err := runUserCreate(t, append([]string{"--db", db}, args...)...)
+		if err != nil {
+			t.Fatalf("%v: %v %s", args, err, errOut)
+		}
+		// The output is the contract's, with or without --admin.
+		if !regexp.MustCompile(`^\{"id":\d+,"email":"[a-z]+@example.com","username":"[a-z]+","apiKey":"sk_[A-Za-z0-9_-]{20,}"\}\n$`).MatchString(out) {
+			t.Errorf("stdout = %q", out)
+		}
+	}
+	client, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	users, err := client.User.Query().Order(ent.Asc(user.FieldID)).All(auth.SystemContext(context.Background()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 2 || !users[0].Admin || users[1].Admin {
+		t.Errorf("admin flags: %+v", users)
 	}
 }

@@ -337,6 +337,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldAvatar:        {Type: field.TypeString, Column: user.FieldAvatar},
 			user.FieldPlan:          {Type: field.TypeEnum, Column: user.FieldPlan},
 			user.FieldPlanExpiresAt: {Type: field.TypeTime, Column: user.FieldPlanExpiresAt},
+			user.FieldAdmin:         {Type: field.TypeBool, Column: user.FieldAdmin},
 		},
 	}
 	graph.MustAddE(
@@ -2579,6 +2580,11 @@ func (f *UserFilter) WherePlan(p entql.StringP) {
 // WherePlanExpiresAt applies the entql time.Time predicate on the plan_expires_at field.
 func (f *UserFilter) WherePlanExpiresAt(p entql.TimeP) {
 	f.Where(p.Field(user.FieldPlanExpiresAt))
+}
+
+// WhereAdmin applies the entql bool predicate on the admin field.
+func (f *UserFilter) WhereAdmin(p entql.BoolP) {
+	f.Where(p.Field(user.FieldAdmin))
 }
 
 // WhereHasAPIKeys applies a predicate to check if query has an edge api_keys.

@@ -1890,6 +1890,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, user.FieldPlanExpiresAt)
 				fieldSeen[user.FieldPlanExpiresAt] = struct{}{}
 			}
+		case "admin":
+			if _, ok := fieldSeen[user.FieldAdmin]; !ok {
+				selectedFields = append(selectedFields, user.FieldAdmin)
+				fieldSeen[user.FieldAdmin] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -13048,6 +13048,7 @@ type UserMutation struct {
 	avatar               *string
 	plan                 *user.Plan
 	plan_expires_at      *time.Time
+	admin                *bool
 	clearedFields        map[string]struct{}
 	api_keys             map[int]struct{}
 	removedapi_keys      map[int]struct{}
@@ -13500,6 +13501,42 @@ func (m *UserMutation) PlanExpiresAtCleared() bool {
 func (m *UserMutation) ResetPlanExpiresAt() {
 	m.plan_expires_at = nil
 	delete(m.clearedFields, user.FieldPlanExpiresAt)
+}
+
+// SetAdmin sets the "admin" field.
+func (m *UserMutation) SetAdmin(b bool) {
+	m.admin = &b
+}
+
+// Admin returns the value of the "admin" field in the mutation.
+func (m *UserMutation) Admin() (r bool, exists bool) {
+	v := m.admin
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAdmin returns the old "admin" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldAdmin(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAdmin is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAdmin requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAdmin: %w", err)
+	}
+	return oldValue.Admin, nil
+}
+
+// ResetAdmin resets all changes to the "admin" field.
+func (m *UserMutation) ResetAdmin() {
+	m.admin = nil
 }
 
 // AddAPIKeyIDs adds the "api_keys" edge to the APIKey entity by ids.
@@ -14184,7 +14221,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -14208,6 +14245,9 @@ func (m *UserMutation) Fields() []string {
 	}
 	if m.plan_expires_at != nil {
 		fields = append(fields, user.FieldPlanExpiresAt)
+	}
+	if m.admin != nil {
+		fields = append(fields, user.FieldAdmin)
 	}
 	return fields
 }
@@ -14233,6 +14273,8 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.Plan()
 	case user.FieldPlanExpiresAt:
 		return m.PlanExpiresAt()
+	case user.FieldAdmin:
+		return m.Admin()
 	}
 	return nil, false
 }
@@ -14258,6 +14300,8 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldPlan(ctx)
 	case user.FieldPlanExpiresAt:
 		return m.OldPlanExpiresAt(ctx)
+	case user.FieldAdmin:
+		return m.OldAdmin(ctx)
 	}
 	return nil, fmt.Errorf("unknown User field %s", name)
 }
@@ -14322,6 +14366,13 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetPlanExpiresAt(v)
+		return nil
+	case user.FieldAdmin:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAdmin(v)
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)
@@ -14410,6 +14461,9 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldPlanExpiresAt:
 		m.ResetPlanExpiresAt()
+		return nil
+	case user.FieldAdmin:
+		m.ResetAdmin()
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)

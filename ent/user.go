@@ -33,6 +33,8 @@ type User struct {
 	Plan user.Plan `json:"plan,omitempty"`
 	// PlanExpiresAt holds the value of the "plan_expires_at" field.
 	PlanExpiresAt *time.Time `json:"plan_expires_at,omitempty"`
+	// Whether the account may use the admin routes of the API (set by `shortener user create --admin`).
+	Admin bool `json:"admin,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -196,6 +198,8 @@ func (*User) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case user.FieldAdmin:
+			values[i] = new(sql.NullBool)
 		case user.FieldID:
 			values[i] = new(sql.NullInt64)
 		case user.FieldEmail, user.FieldUsername, user.FieldPasswordHash, user.FieldAvatar, user.FieldPlan:
@@ -271,6 +275,12 @@ func (_m *User) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.PlanExpiresAt = new(time.Time)
 				*_m.PlanExpiresAt = value.Time
+			}
+		case user.FieldAdmin:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field admin", values[i])
+			} else if value.Valid {
+				_m.Admin = value.Bool
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -392,6 +402,9 @@ func (_m *User) String() string {
 		builder.WriteString("plan_expires_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("admin=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Admin))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -122,6 +122,20 @@ func (_c *UserCreate) SetNillablePlanExpiresAt(v *time.Time) *UserCreate {
 	return _c
 }
 
+// SetAdmin sets the "admin" field.
+func (_c *UserCreate) SetAdmin(v bool) *UserCreate {
+	_c.mutation.SetAdmin(v)
+	return _c
+}
+
+// SetNillableAdmin sets the "admin" field if the given value is not nil.
+func (_c *UserCreate) SetNillableAdmin(v *bool) *UserCreate {
+	if v != nil {
+		_c.SetAdmin(*v)
+	}
+	return _c
+}
+
 // AddAPIKeyIDs adds the "api_keys" edge to the APIKey entity by IDs.
 func (_c *UserCreate) AddAPIKeyIDs(ids ...int) *UserCreate {
 	_c.mutation.AddAPIKeyIDs(ids...)
@@ -357,6 +371,10 @@ func (_c *UserCreate) defaults() error {
 		v := user.DefaultPlan
 		_c.mutation.SetPlan(v)
 	}
+	if _, ok := _c.mutation.Admin(); !ok {
+		v := user.DefaultAdmin
+		_c.mutation.SetAdmin(v)
+	}
 	return nil
 }
 
@@ -394,6 +412,9 @@ func (_c *UserCreate) check() error {
 		if err := user.PlanValidator(v); err != nil {
 			return &ValidationError{Name: "plan", err: fmt.Errorf(`ent: validator failed for field "User.plan": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Admin(); !ok {
+		return &ValidationError{Name: "admin", err: errors.New(`ent: missing required field "User.admin"`)}
 	}
 	return nil
 }
@@ -453,6 +474,10 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PlanExpiresAt(); ok {
 		_spec.SetField(user.FieldPlanExpiresAt, field.TypeTime, value)
 		_node.PlanExpiresAt = &value
+	}
+	if value, ok := _c.mutation.Admin(); ok {
+		_spec.SetField(user.FieldAdmin, field.TypeBool, value)
+		_node.Admin = value
 	}
 	if nodes := _c.mutation.APIKeysIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -794,6 +819,18 @@ func (u *UserUpsert) ClearPlanExpiresAt() *UserUpsert {
 	return u
 }
 
+// SetAdmin sets the "admin" field.
+func (u *UserUpsert) SetAdmin(v bool) *UserUpsert {
+	u.Set(user.FieldAdmin, v)
+	return u
+}
+
+// UpdateAdmin sets the "admin" field to the value that was provided on create.
+func (u *UserUpsert) UpdateAdmin() *UserUpsert {
+	u.SetExcluded(user.FieldAdmin)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -948,6 +985,20 @@ func (u *UserUpsertOne) UpdatePlanExpiresAt() *UserUpsertOne {
 func (u *UserUpsertOne) ClearPlanExpiresAt() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearPlanExpiresAt()
+	})
+}
+
+// SetAdmin sets the "admin" field.
+func (u *UserUpsertOne) SetAdmin(v bool) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetAdmin(v)
+	})
+}
+
+// UpdateAdmin sets the "admin" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateAdmin() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateAdmin()
 	})
 }
 
@@ -1271,6 +1322,20 @@ func (u *UserUpsertBulk) UpdatePlanExpiresAt() *UserUpsertBulk {
 func (u *UserUpsertBulk) ClearPlanExpiresAt() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearPlanExpiresAt()
+	})
+}
+
+// SetAdmin sets the "admin" field.
+func (u *UserUpsertBulk) SetAdmin(v bool) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetAdmin(v)
+	})
+}
+
+// UpdateAdmin sets the "admin" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateAdmin() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateAdmin()
 	})
 }
 

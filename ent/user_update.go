@@ -143,6 +143,20 @@ func (_u *UserUpdate) ClearPlanExpiresAt() *UserUpdate {
 	return _u
 }
 
+// SetAdmin sets the "admin" field.
+func (_u *UserUpdate) SetAdmin(v bool) *UserUpdate {
+	_u.mutation.SetAdmin(v)
+	return _u
+}
+
+// SetNillableAdmin sets the "admin" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableAdmin(v *bool) *UserUpdate {
+	if v != nil {
+		_u.SetAdmin(*v)
+	}
+	return _u
+}
+
 // AddAPIKeyIDs adds the "api_keys" edge to the APIKey entity by IDs.
 func (_u *UserUpdate) AddAPIKeyIDs(ids ...int) *UserUpdate {
 	_u.mutation.AddAPIKeyIDs(ids...)
@@ -686,6 +700,9 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.PlanExpiresAtCleared() {
 		_spec.ClearField(user.FieldPlanExpiresAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Admin(); ok {
+		_spec.SetField(user.FieldAdmin, field.TypeBool, value)
 	}
 	if _u.mutation.APIKeysCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1351,6 +1368,20 @@ func (_u *UserUpdateOne) ClearPlanExpiresAt() *UserUpdateOne {
 	return _u
 }
 
+// SetAdmin sets the "admin" field.
+func (_u *UserUpdateOne) SetAdmin(v bool) *UserUpdateOne {
+	_u.mutation.SetAdmin(v)
+	return _u
+}
+
+// SetNillableAdmin sets the "admin" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableAdmin(v *bool) *UserUpdateOne {
+	if v != nil {
+		_u.SetAdmin(*v)
+	}
+	return _u
+}
+
 // AddAPIKeyIDs adds the "api_keys" edge to the APIKey entity by IDs.
 func (_u *UserUpdateOne) AddAPIKeyIDs(ids ...int) *UserUpdateOne {
 	_u.mutation.AddAPIKeyIDs(ids...)
@@ -1924,6 +1955,9 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if _u.mutation.PlanExpiresAtCleared() {
 		_spec.ClearField(user.FieldPlanExpiresAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Admin(); ok {
+		_spec.SetField(user.FieldAdmin, field.TypeBool, value)
 	}
 	if _u.mutation.APIKeysCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -182,12 +182,16 @@ func convert[In, Out any](in []In, f func(In) Out) []Out {
 	return out
 }
 
-// matchShortURL returns the alias and host of a short URL given as a full URL
-// or as a bare alias.
+// matchShortURL returns the alias and host of a short URL given as a full URL,
+// as one without a scheme (host/alias, as a click-counter script sends it) or
+// as a bare alias.
 func matchShortURL(s string) (alias, host string) {
 	s = strings.TrimSpace(s)
 	if !strings.Contains(s, "/") {
 		return s, ""
+	}
+	if !strings.Contains(s, "://") && !strings.HasPrefix(s, "/") {
+		s = "//" + s // host/alias: url.Parse would read it as a path
 	}
 	u, err := url.Parse(s)
 	if err != nil {

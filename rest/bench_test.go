@@ -45,3 +45,30 @@ func BenchmarkURLAdd(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkURLListPage1000 measures the largest REST page: GET
+// /api/urls?limit=1000 over 1000 links (half of them on a branded domain),
+// through real HTTP.
+func BenchmarkURLListPage1000(b *testing.B) {
+	s := apptest.New(b, app.Config{})
+	key := s.Signup(b, "bench")
+	if resp, body := s.Do(b, "POST", "/api/domain/add", key, `{"domain":"https://go.example.org"}`); resp.StatusCode != 200 {
+		b.Fatalf("domain: %d %s", resp.StatusCode, body)
+	}
+	for i := range 1000 {
+		dom := ""
+		if i%2 == 0 {
+			dom = `,"domain":"go.example.org"`
+		}
+		if resp, body := s.Do(b, "POST", "/api/url/add", key, fmt.Sprintf(`{"url":"https://example.com/%d"%s}`, i, dom)); resp.StatusCode != 200 {
+			b.Fatalf("add: %d %s", resp.StatusCode, body)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if resp, body := s.Do(b, "GET", "/api/urls?limit=1000", key, nil); resp.StatusCode != http.StatusOK || len(body) < 100_000 {
+			b.Fatalf("list: %d %d bytes", resp.StatusCode, len(body))
+		}
+	}
+}

@@ -294,7 +294,9 @@ func TestURLPagination(t *testing.T) {
 	if len(items(t, def, "urls")) != 15 || num(t, def, "data.perpage") != 15 {
 		t.Errorf("default limit is 15: %v", def["data"])
 	}
-	for _, q := range []string{"limit=0", "limit=101", "limit=abc", "limit=-5", "page=0", "page=x", "order=name"} {
+	// A limit above the maximum is clamped, not refused (issue 14):
+	// TestLimitAboveMaximumIsClamped.
+	for _, q := range []string{"limit=0", "limit=abc", "limit=-5", "page=0", "page=x", "order=name"} {
 		for _, route := range []string{"/api/urls", "/api/qr", "/api/domains", "/api/channels", "/api/campaigns", "/api/pixels", "/api/splash", "/api/overlay"} {
 			if q == "order=name" && route != "/api/urls" {
 				continue

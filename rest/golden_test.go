@@ -109,7 +109,10 @@ func TestGolden(t *testing.T) {
 		golden{name: "domain_update", method: "PUT", route: "/domain/{id}/update", path: "/api/domain/1/update", status: 200,
 			body: `{"redirectroot": "https:\/\/rootdomain-new.com", "redirect404": "https:\/\/rootdomain-new.com\/404"}`, doc: docDomainUpdate},
 
-		golden{name: "url_add", method: "POST", route: "/url/add", path: "/api/url/add", status: 200, body: docURLAddRequest, doc: docURLAdd},
+		golden{name: "url_add", method: "POST", route: "/url/add", path: "/api/url/add", status: 200, body: docURLAddRequest, doc: docURLAdd,
+			// short: the older generations' name of shorturl (issue 14,
+			// legacy-generations.md); the newest docs show only shorturl.
+			loose: []string{"short"}},
 		golden{name: "url_update", method: "PUT", route: "/url/{id}/update", path: "/api/url/1/update", status: 200, body: docURLUpdateRequest, doc: docURLUpdate},
 		func() {
 			call("POST", "/api/url/add", `{"url": "https://google.ca", "custom": "googlecanada", "title": "Google Canada"}`)

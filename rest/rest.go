@@ -34,6 +34,9 @@ func (h *Handler) Routes() chi.Router {
 	r := chi.NewRouter()
 	// Legacy clients build paths by hand; /api/urls/ is /api/urls.
 	r.Use(middleware.StripSlashes)
+	// The older generations' requests (marked by LegacyKey) are answered
+	// before routing; legacy.go.
+	r.Use(h.legacyRoutes)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, http.StatusNotFound, "unknown API route")
 	})
@@ -52,8 +55,14 @@ func (h *Handler) Routes() chi.Router {
 	return r
 }
 
-// WriteError writes the legacy error envelope {"error":1,"message":...}.
-func WriteError(w http.ResponseWriter, _ *http.Request, status int, msg string) {
+// WriteError writes the legacy error envelope {"error":1,"message":...}, or
+// for a request of an older generation (LegacyKey) its own: status 200,
+// {"error":1,"msg":...}, JSONP or text as asked.
+func WriteError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if lr := legacyOf(r); lr != nil {
+		writeLegacyError(w, lr, status, msg)
+		return
+	}
 	writeJSON(w, status, errorBody{Error: 1, Message: msg})
 }
 

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -80,9 +81,44 @@ func topObject(buckets []*analytics.Bucket) any {
 	if len(buckets) == 0 {
 		return 0
 	}
-	m := make(map[string]string, len(buckets))
+	var o countObject
+	at := make(map[string]int, len(buckets))
 	for _, b := range buckets {
-		m[b.Key] = strconv.Itoa(b.Clicks)
+		if i, ok := at[b.Key]; ok {
+			o[i].count += b.Clicks // keys are unique; never write one twice
+			continue
+		}
+		at[b.Key] = len(o)
+		o = append(o, keyCount{b.Key, b.Clicks})
 	}
-	return m
+	return o
+}
+
+// countObject is a top* object, {"Canada":"3","France":"1"}, its keys most
+// clicks first as the original listed them (a Go map would sort them by
+// name).
+type countObject []keyCount
+
+type keyCount struct {
+	key   string
+	count int
+}
+
+// MarshalJSON implements json.Marshaler.
+func (o countObject) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, kc := range o {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, err := json.Marshal(kc.key)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, k...)
+		b = append(b, ':', '"')
+		b = strconv.AppendInt(b, int64(kc.count), 10)
+		b = append(b, '"')
+	}
+	return append(b, '}'), nil
 }

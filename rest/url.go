@@ -154,11 +154,14 @@ func (h *Handler) writeURLDetails(w http.ResponseWriter, r *http.Request, l *ent
 	ok(w, urlDetailsBody{Error: 0, ID: l.ID, Details: d, Data: st})
 }
 
-// urlAddBody is the answer of POST /api/url/add.
+// urlAddBody is the answer of POST /api/url/add: the short URL under both
+// names, shorturl (the newest generation) and short (the older ones, which
+// every vendor wrapper reads).
 type urlAddBody struct {
 	Error    int    `json:"error"`
 	ID       int    `json:"id"`
 	ShortURL string `json:"shorturl"`
+	Short    string `json:"short"`
 }
 
 func (h *Handler) handleURLAdd(w http.ResponseWriter, r *http.Request) {
@@ -182,7 +185,7 @@ func (h *Handler) handleURLAdd(w http.ResponseWriter, r *http.Request) {
 		h.writeAppError(w, r, err)
 		return
 	}
-	ok(w, urlAddBody{Error: 0, ID: l.ID, ShortURL: short})
+	ok(w, urlAddBody{Error: 0, ID: l.ID, ShortURL: short, Short: short})
 }
 
 // urlUpdateBody is the answer of PUT /api/url/:id/update; legacy calls the

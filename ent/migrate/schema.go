@@ -604,6 +604,7 @@ var (
 		{Name: "avatar", Type: field.TypeString, Nullable: true},
 		{Name: "plan", Type: field.TypeEnum, Enums: []string{"FREE", "PRO"}, Default: "FREE"},
 		{Name: "plan_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "admin", Type: field.TypeBool, Default: false},
 	}
 	// UsersTable holds the schema information for the "users" table.
 	UsersTable = &schema.Table{

@@ -839,6 +839,10 @@ func init() {
 			return nil
 		}
 	}()
+	// userDescAdmin is the schema descriptor for admin field.
+	userDescAdmin := userFields[6].Descriptor()
+	// user.DefaultAdmin holds the default value on creation for the admin field.
+	user.DefaultAdmin = userDescAdmin.Default.(bool)
 }
 
 const (

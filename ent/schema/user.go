@@ -25,6 +25,12 @@ func (User) Fields() []ent.Field {
 		field.String("avatar").Optional().Annotations(entgql.MapsTo("avatarUrl")),
 		field.Enum("plan").Values("FREE", "PRO").Default("FREE"),
 		field.Time("plan_expires_at").Optional().Nillable(),
+		// admin accounts may use the admin routes of the API (the older
+		// generation's user/create and user/get); set by
+		// `shortener user create --admin`, never through the API.
+		field.Bool("admin").Default(false).
+			Comment("Whether the account may use the admin routes of the API (set by `shortener user create --admin`).").
+			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 	}
 }
 

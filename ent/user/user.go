@@ -34,6 +34,8 @@ const (
 	FieldPlan = "plan"
 	// FieldPlanExpiresAt holds the string denoting the plan_expires_at field in the database.
 	FieldPlanExpiresAt = "plan_expires_at"
+	// FieldAdmin holds the string denoting the admin field in the database.
+	FieldAdmin = "admin"
 	// EdgeAPIKeys holds the string denoting the api_keys edge name in mutations.
 	EdgeAPIKeys = "api_keys"
 	// EdgeLinks holds the string denoting the links edge name in mutations.
@@ -157,6 +159,7 @@ var Columns = []string{
 	FieldAvatar,
 	FieldPlan,
 	FieldPlanExpiresAt,
+	FieldAdmin,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -187,6 +190,8 @@ var (
 	EmailValidator func(string) error
 	// UsernameValidator is a validator for the "username" field. It is called by the builders before save.
 	UsernameValidator func(string) error
+	// DefaultAdmin holds the default value on creation for the "admin" field.
+	DefaultAdmin bool
 )
 
 // Plan defines the type for the "plan" enum field.
@@ -261,6 +266,11 @@ func ByPlan(opts ...sql.OrderTermOption) OrderOption {
 // ByPlanExpiresAt orders the results by the plan_expires_at field.
 func ByPlanExpiresAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPlanExpiresAt, opts...).ToFunc()
+}
+
+// ByAdmin orders the results by the admin field.
+func ByAdmin(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAdmin, opts...).ToFunc()
 }
 
 // ByAPIKeysCount orders the results by api_keys count.

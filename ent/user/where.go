@@ -90,6 +90,11 @@ func PlanExpiresAt(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldPlanExpiresAt, v))
 }
 
+// Admin applies equality check predicate on the "admin" field. It's identical to AdminEQ.
+func Admin(v bool) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldAdmin, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldCreatedAt, v))
@@ -508,6 +513,16 @@ func PlanExpiresAtIsNil() predicate.User {
 // PlanExpiresAtNotNil applies the NotNil predicate on the "plan_expires_at" field.
 func PlanExpiresAtNotNil() predicate.User {
 	return predicate.User(sql.FieldNotNull(FieldPlanExpiresAt))
+}
+
+// AdminEQ applies the EQ predicate on the "admin" field.
+func AdminEQ(v bool) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldAdmin, v))
+}
+
+// AdminNEQ applies the NEQ predicate on the "admin" field.
+func AdminNEQ(v bool) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldAdmin, v))
 }
 
 // HasAPIKeys applies the HasEdge predicate on the "api_keys" edge.

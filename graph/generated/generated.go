@@ -492,6 +492,7 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
+		Admin         func(childComplexity int) int
 		Avatar        func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		Email         func(childComplexity int) int
@@ -2654,6 +2655,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TimeBucket.UniqueClicks(childComplexity), true
 
+	case "User.admin":
+		if e.ComplexityRoot.User.Admin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Admin(childComplexity), true
 	case "User.avatarUrl":
 		if e.ComplexityRoot.User.Avatar == nil {
 			break
@@ -5819,6 +5826,10 @@ type User implements Node {
   plan: UserPlan!
   planExpiresAt: Time
   """
+  Whether the account may use the admin routes of the API (set by ` + "`" + `shortener user create --admin` + "`" + `).
+  """
+  admin: Boolean!
+  """
   The per-table integer id, as the REST API shows it.
   """
   rowId: Int!
@@ -7319,6 +7330,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_plan(ctx, field)
 	case "planExpiresAt":
 		return ec.fieldContext_User_planExpiresAt(ctx, field)
+	case "admin":
+		return ec.fieldContext_User_admin(ctx, field)
 	case "rowId":
 		return ec.fieldContext_User_rowId(ctx, field)
 	}
@@ -17375,6 +17388,29 @@ func (ec *executionContext) _User_planExpiresAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_User_planExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
+}
+
+func (ec *executionContext) _User_admin(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_admin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Admin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_admin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _User_rowId(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -32930,6 +32966,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		case "planExpiresAt":
 			out.Values[i] = ec._User_planExpiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "admin":
+			out.Values[i] = ec._User_admin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "rowId":

@@ -43,7 +43,9 @@ func ValidatePassword(pw string) error {
 // NewUser is what creating an account takes.
 type NewUser struct {
 	Email, Username, Password string
-	Plan                      user.Plan // empty means FREE
+	Plan                      user.Plan  // empty means FREE
+	PlanExpiresAt             *time.Time // when a paid plan falls back to FREE; nil: never
+	Admin                     bool       // may use the admin routes (CLI --admin only)
 }
 
 // CreateUser creates an account with its first API key and returns both; the
@@ -82,7 +84,7 @@ func CreateUser(ctx context.Context, client *ent.Client, in NewUser) (*ent.User,
 	err = store.WithTx(sys, client, func(tx *ent.Client) error {
 		var err error
 		u, err = tx.User.Create().SetEmail(email).SetUsername(in.Username).
-			SetPasswordHash(hash).SetPlan(plan).Save(sys)
+			SetPasswordHash(hash).SetPlan(plan).SetNillablePlanExpiresAt(in.PlanExpiresAt).SetAdmin(in.Admin).Save(sys)
 		if err != nil {
 			return err
 		}
@@ -248,11 +250,15 @@ func viewerOf(k *ent.APIKey, now time.Time) (*auth.Viewer, error) {
 		return nil, auth.ErrBadKey
 	}
 	u := k.Edges.Owner
-	plan := string(u.Plan)
+	return &auth.Viewer{UserID: u.ID, Username: u.Username, Plan: string(PlanAt(u, now)), KeyID: k.ID}, nil
+}
+
+// PlanAt is the plan u is on at now: a paid plan past its end is FREE.
+func PlanAt(u *ent.User, now time.Time) user.Plan {
 	if u.PlanExpiresAt != nil && !u.PlanExpiresAt.After(now) {
-		plan = string(user.PlanFREE)
+		return user.PlanFREE
 	}
-	return &auth.Viewer{UserID: u.ID, Username: u.Username, Plan: plan, KeyID: k.ID}, nil
+	return u.Plan
 }
 
 // Update changes the viewer's email, password or avatar. Errors:

@@ -326,6 +326,11 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 		r.Use(a.cors.middleware)
 		r.Use(middleware.RequestID)
 		r.Use(noStore(true))
+		// The older API generations send their key in the query string
+		// (or as "Token KEY" on their own routes): LegacyKey hands it to the
+		// same key check, for those routes only. No log line shows a query
+		// string unredacted (rest.RedactQuery).
+		r.Use(rest.LegacyKey)
 		r.Use(auth.Middleware(lookup, true, a.refuse(rest.WriteError)))
 		r.Use(ratelimit.Middleware(a.Limiter, budget, rest.WriteError))
 		h := &rest.Handler{Resolver: a.Resolver}
