@@ -649,3 +649,38 @@ func TestLiveSlowSubscriberDoesNotHoldTheWriter(t *testing.T) {
 		t.Errorf("the click after the flood says %d dropped, the hub %d", c.Dropped, dropped)
 	}
 }
+
+// Shutdown begins with StopStreams (serve registers it with
+// RegisterOnShutdown): open streams end at once instead of holding the
+// drain up, and new subscriptions are refused.
+func TestLiveStreamsEndWhenShutdownBegins(t *testing.T) {
+	s := apptest.New(t, app.Config{})
+	me := newLiveUser(t, s, "stop")
+	st, _, err := sse(t, s, me.key, `subscription { clickRecorded { linkId } }`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Any origin may open a websocket for now (graph.Live.CheckOrigin is
+	// nil until --cors-origins sets it).
+	ws, err := dialWS(t, s, transportWS, http.Header{"Origin": {"https://elsewhere.example"}}, bearer(me.key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.subscribe("1", `subscription { clickRecorded { linkId } }`, nil)
+	waitOpen(t, s, 2)
+	s.App.StopStreams()
+	for {
+		ev, ok := st.next(t, 5*time.Second)
+		if !ok || ev.event == "complete" {
+			break
+		}
+		t.Fatalf("event %+v", ev)
+	}
+	if r := ws.result(5 * time.Second); !r.done {
+		t.Fatalf("websocket: %+v", r)
+	}
+	ws.subscribe("2", `subscription { clickRecorded { linkId } }`, nil)
+	if r := ws.result(5 * time.Second); len(r.errors) == 0 || !strings.Contains(r.errors[0].Message, "shutting down") {
+		t.Fatalf("after StopStreams: %+v", r)
+	}
+}
