@@ -224,6 +224,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 		if n := a.Recorder.Dropped(); n > 0 {
 			a.Config.Log.Warn("clicks dropped because the queue was full", "dropped", n)
 		}
+		if n := a.Live.Dropped(); n > 0 {
+			a.Config.Log.Info("live clicks not delivered to subscribers that read too slowly (all stored)", "dropped", n)
+		}
 	})
 	return err
 }
