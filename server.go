@@ -213,6 +213,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	ln = limitConnsPerIP(ln, *maxConnsPerIP)
 	srv := newHTTPServer(a.Handler(), *readTimeout, *writeTimeout)
+	srv.RegisterOnShutdown(a.StopStreams) // live click streams end, not wait
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "db", strings.SplitN(cfg.DB, "://", 2)[0])

@@ -52,6 +52,9 @@ type Resolver struct {
 	// Dialect is the store's SQL dialect (entgo.io/ent/dialect); on
 	// PostgreSQL claimBaseName takes an advisory lock.
 	Dialect string
+	// Live configures the clickRecorded subscription and its websocket and
+	// SSE transports (live.go).
+	Live Live
 }
 
 // NewResolver returns a resolver over client in the given SQL dialect, with
@@ -88,6 +91,7 @@ func NewHandler(r *Resolver) http.Handler {
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Schema: publicSchema(schema), Resolvers: r, Complexity: complexity(),
 	}))
+	r.addStreamTransports(srv) // first: POST would take SSE requests
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -108,7 +112,7 @@ func NewHandler(r *Resolver) http.Handler {
 		r.Log.Error("graphql panic", "panic", p)
 		return internalError
 	})
-	return limitBody(jsonStatus(r.withLoaders(srv)))
+	return limitBody(r.streams(jsonStatus(r.withLoaders(srv))))
 }
 
 // complexity weighs connections by the page size they ask for, so a nested

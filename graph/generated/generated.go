@@ -44,12 +44,14 @@ type ResolverRoot interface {
 	BioPage() BioPageResolver
 	Campaign() CampaignResolver
 	ChannelItem() ChannelItemResolver
+	ClickEvent() ClickEventResolver
 	ClickStats() ClickStatsResolver
 	Domain() DomainResolver
 	Link() LinkResolver
 	Mutation() MutationResolver
 	QRCode() QRCodeResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -198,6 +200,21 @@ type ComplexityRoot struct {
 		QrCode    func(childComplexity int) int
 		Referrer  func(childComplexity int) int
 		RowID     func(childComplexity int) int
+	}
+
+	ClickEvent struct {
+		Bot        func(childComplexity int) int
+		Browser    func(childComplexity int) int
+		Country    func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Device     func(childComplexity int) int
+		Dropped    func(childComplexity int) int
+		FirstVisit func(childComplexity int) int
+		Language   func(childComplexity int) int
+		LinkID     func(childComplexity int) int
+		OS         func(childComplexity int) int
+		QRCodeID   func(childComplexity int) int
+		Referrer   func(childComplexity int) int
 	}
 
 	ClickStats struct {
@@ -485,6 +502,10 @@ type ComplexityRoot struct {
 		UniqueClicks func(childComplexity int) int
 	}
 
+	Subscription struct {
+		ClickRecorded func(childComplexity int, linkID *string) int
+	}
+
 	TimeBucket struct {
 		Clicks       func(childComplexity int) int
 		Start        func(childComplexity int) int
@@ -520,6 +541,10 @@ type ChannelItemResolver interface {
 	Title(ctx context.Context, obj *ent.ChannelItem) (string, error)
 	PreviewURL(ctx context.Context, obj *ent.ChannelItem) (string, error)
 	URL(ctx context.Context, obj *ent.ChannelItem) (string, error)
+}
+type ClickEventResolver interface {
+	LinkID(ctx context.Context, obj *analytics.ClickEvent) (*string, error)
+	QRCodeID(ctx context.Context, obj *analytics.ClickEvent) (*string, error)
 }
 type ClickStatsResolver interface {
 	TimeSeries(ctx context.Context, obj *analytics.Stats, interval analytics.Interval) ([]*analytics.TimeBucket, error)
@@ -594,6 +619,9 @@ type QueryResolver interface {
 	SplashPages(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SplashPageOrder, where *ent.SplashPageWhereInput) (*ent.SplashPageConnection, error)
 	Link(ctx context.Context, id *string, shortURL *string) (*ent.Link, error)
 	Me(ctx context.Context) (*ent.User, error)
+}
+type SubscriptionResolver interface {
+	ClickRecorded(ctx context.Context, linkID *string) (<-chan *analytics.ClickEvent, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1181,6 +1209,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Click.RowID(childComplexity), true
+
+	case "ClickEvent.bot":
+		if e.ComplexityRoot.ClickEvent.Bot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClickEvent.Bot(childComplexity), true
+	case "ClickEvent.browser":
+		if e.ComplexityRoot.ClickEvent.Browser == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClickEvent.Browser(childComplexity), true
+	case "ClickEvent.country":
+		if e.ComplexityRoot.ClickEvent.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClickEvent.Country(childComplexity), true
+	case "ClickEvent.createdAt":
+		if e.ComplexityRoot.ClickEvent.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClickEvent.CreatedAt(childComplexity), true
+	case "ClickEvent.device":
+		if e.ComplexityRoot.ClickEvent.Device == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClickEvent.Device(childComplexity), true
+	case "ClickEvent.dropped":
+		if e.ComplexityRoot.ClickEvent.Dropped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClickEvent.Dropped(childComplexity), true
+	case "ClickEvent.firstVisit":
+		if e.ComplexityRoot.ClickEvent.FirstVisit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClickEvent.FirstVisit(childComplexity), true
+	case "ClickEvent.language":
+		if e.ComplexityRoot.ClickEvent.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClickEvent.Language(childComplexity), true
+	case "ClickEvent.linkId":
+		if e.ComplexityRoot.ClickEvent.LinkID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClickEvent.LinkID(childComplexity), true
+	case "ClickEvent.os":
+		if e.ComplexityRoot.ClickEvent.OS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClickEvent.OS(childComplexity), true
+	case "ClickEvent.qrCodeId":
+		if e.ComplexityRoot.ClickEvent.QRCodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClickEvent.QRCodeID(childComplexity), true
+	case "ClickEvent.referrer":
+		if e.ComplexityRoot.ClickEvent.Referrer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClickEvent.Referrer(childComplexity), true
 
 	case "ClickStats.breakdown":
 		if e.ComplexityRoot.ClickStats.Breakdown == nil {
@@ -2636,6 +2737,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatBucket.UniqueClicks(childComplexity), true
 
+	case "Subscription.clickRecorded":
+		if e.ComplexityRoot.Subscription.ClickRecorded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_clickRecorded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ClickRecorded(childComplexity, args["linkId"].(*string)), true
+
 	case "TimeBucket.clicks":
 		if e.ComplexityRoot.TimeBucket.Clicks == nil {
 			break
@@ -2823,6 +2936,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -6577,6 +6707,65 @@ type ClickStats {
   breakdown(dimension: StatsDimension!, limit: Int = 10): [StatBucket!]!
 }
 `, BuiltIn: false},
+	{Name: "../subscription.graphql", Input: `# Live clicks (docs/decisions/0007-live-clicks.md): subscriptions over
+# graphql-ws / graphql-transport-ws websockets and server-sent events.
+
+"""
+One stored click or QR code scan of the viewer's links and QR codes, delivered
+as soon as the click writer has stored it (within about a second of the
+redirect). It carries no IP address and no visitor hash.
+"""
+type ClickEvent {
+  """
+  The link clicked; null for a QR code scan.
+  """
+  linkId: ID
+  """
+  The QR code scanned; null for a link click.
+  """
+  qrCodeId: ID
+  createdAt: Time!
+  """
+  ISO country code; empty when unknown.
+  """
+  country: String!
+  """
+  The referrer's host; empty when none was sent.
+  """
+  referrer: String!
+  browser: String!
+  os: String!
+  device: String!
+  language: String!
+  """
+  A link-preview bot: stored, not counted as a click.
+  """
+  bot: Boolean!
+  """
+  Whether this was the visitor's first click of the link that day; null when
+  not known.
+  """
+  firstVisit: Boolean
+  """
+  How many clicks this subscription has missed so far because the client
+  read too slowly (each subscription buffers a few hundred clicks).
+  """
+  dropped: Int!
+}
+
+type Subscription {
+  """
+  Every click of the viewer's links and QR codes as it is stored; with linkId,
+  only that link's clicks (NOT_FOUND unless the viewer owns it). Needs an API
+  key: the Authorization header for server-sent events (POST /graphql with
+  Accept: text/event-stream), the connection_init payload
+  {"Authorization": "Bearer KEY"} over a websocket. An account holds at most
+  10 subscriptions at once (RATE_LIMITED past them); a stream ends after an
+  hour, and the client subscribes again.
+  """
+  clickRecorded(linkId: ID): ClickEvent!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -6840,6 +7029,36 @@ func (ec *executionContext) childFields_ChannelItemEdge(ctx context.Context, fie
 		return ec.fieldContext_ChannelItemEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChannelItemEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ClickEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "linkId":
+		return ec.fieldContext_ClickEvent_linkId(ctx, field)
+	case "qrCodeId":
+		return ec.fieldContext_ClickEvent_qrCodeId(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ClickEvent_createdAt(ctx, field)
+	case "country":
+		return ec.fieldContext_ClickEvent_country(ctx, field)
+	case "referrer":
+		return ec.fieldContext_ClickEvent_referrer(ctx, field)
+	case "browser":
+		return ec.fieldContext_ClickEvent_browser(ctx, field)
+	case "os":
+		return ec.fieldContext_ClickEvent_os(ctx, field)
+	case "device":
+		return ec.fieldContext_ClickEvent_device(ctx, field)
+	case "language":
+		return ec.fieldContext_ClickEvent_language(ctx, field)
+	case "bot":
+		return ec.fieldContext_ClickEvent_bot(ctx, field)
+	case "firstVisit":
+		return ec.fieldContext_ClickEvent_firstVisit(ctx, field)
+	case "dropped":
+		return ec.fieldContext_ClickEvent_dropped(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClickEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_ClickStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8841,6 +9060,20 @@ func (ec *executionContext) field_Query_splashPages_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_clickRecorded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "linkId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["linkId"] = arg0
 	return args, nil
 }
 
@@ -11221,6 +11454,282 @@ func (ec *executionContext) _Click_rowId(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Click_rowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Click", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ClickEvent_linkId(ctx context.Context, field graphql.CollectedField, obj *analytics.ClickEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClickEvent_linkId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ClickEvent().LinkID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ClickEvent_linkId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClickEvent", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ClickEvent_qrCodeId(ctx context.Context, field graphql.CollectedField, obj *analytics.ClickEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClickEvent_qrCodeId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ClickEvent().QRCodeID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ClickEvent_qrCodeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClickEvent", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ClickEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *analytics.ClickEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClickEvent_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClickEvent_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClickEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ClickEvent_country(ctx context.Context, field graphql.CollectedField, obj *analytics.ClickEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClickEvent_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClickEvent_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClickEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClickEvent_referrer(ctx context.Context, field graphql.CollectedField, obj *analytics.ClickEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClickEvent_referrer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referrer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClickEvent_referrer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClickEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClickEvent_browser(ctx context.Context, field graphql.CollectedField, obj *analytics.ClickEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClickEvent_browser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Browser, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClickEvent_browser(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClickEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClickEvent_os(ctx context.Context, field graphql.CollectedField, obj *analytics.ClickEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClickEvent_os(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OS, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClickEvent_os(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClickEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClickEvent_device(ctx context.Context, field graphql.CollectedField, obj *analytics.ClickEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClickEvent_device(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Device, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClickEvent_device(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClickEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClickEvent_language(ctx context.Context, field graphql.CollectedField, obj *analytics.ClickEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClickEvent_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClickEvent_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClickEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClickEvent_bot(ctx context.Context, field graphql.CollectedField, obj *analytics.ClickEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClickEvent_bot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClickEvent_bot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClickEvent", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ClickEvent_firstVisit(ctx context.Context, field graphql.CollectedField, obj *analytics.ClickEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClickEvent_firstVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstVisit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ClickEvent_firstVisit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClickEvent", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ClickEvent_dropped(ctx context.Context, field graphql.CollectedField, obj *analytics.ClickEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClickEvent_dropped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dropped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClickEvent_dropped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClickEvent", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ClickStats_clicks(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
@@ -17135,6 +17644,50 @@ func (ec *executionContext) _StatBucket_uniqueClicks(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_StatBucket_uniqueClicks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Subscription_clickRecorded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_clickRecorded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ClickRecorded(ctx, fc.Args["linkId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analytics.ClickEvent) graphql.Marshaler {
+			return ec.marshalNClickEvent2ᚖshortenerᚋinternalᚋanalyticsᚐClickEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_clickRecorded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClickEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_clickRecorded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TimeBucket_start(ctx context.Context, field graphql.CollectedField, obj *analytics.TimeBucket) (ret graphql.Marshaler) {
@@ -30913,6 +31466,96 @@ func (ec *executionContext) _Click(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var clickEventImplementors = []string{"ClickEvent"}
+
+func (ec *executionContext) _ClickEvent(ctx context.Context, sel ast.SelectionSet, obj *analytics.ClickEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, clickEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClickEvent")
+		case "linkId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ClickEvent_linkId(ctx, field, obj)
+				})
+		case "qrCodeId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ClickEvent_qrCodeId(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._ClickEvent_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "country":
+			out.Values[i] = ec._ClickEvent_country(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referrer":
+			out.Values[i] = ec._ClickEvent_referrer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "browser":
+			out.Values[i] = ec._ClickEvent_browser(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "os":
+			out.Values[i] = ec._ClickEvent_os(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "device":
+			out.Values[i] = ec._ClickEvent_device(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "language":
+			out.Values[i] = ec._ClickEvent_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bot":
+			out.Values[i] = ec._ClickEvent_bot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstVisit":
+			out.Values[i] = ec._ClickEvent_firstVisit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dropped":
+			out.Values[i] = ec._ClickEvent_dropped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var clickStatsImplementors = []string{"ClickStats"}
 
 func (ec *executionContext) _ClickStats(ctx context.Context, sel ast.SelectionSet, obj *analytics.Stats) graphql.Marshaler {
@@ -32874,6 +33517,26 @@ func (ec *executionContext) _StatBucket(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "clickRecorded":
+		return ec._Subscription_clickRecorded(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var timeBucketImplementors = []string{"TimeBucket"}
 
 func (ec *executionContext) _TimeBucket(ctx context.Context, sel ast.SelectionSet, obj *analytics.TimeBucket) graphql.Marshaler {
@@ -33610,6 +34273,14 @@ func (ec *executionContext) marshalNChannelOrderField2ᚖshortenerᚋentᚐChann
 func (ec *executionContext) unmarshalNChannelWhereInput2ᚖshortenerᚋentᚐChannelWhereInput(ctx context.Context, v any) (*ent.ChannelWhereInput, error) {
 	res, err := ec.unmarshalInputChannelWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNClickEvent2ᚖshortenerᚋinternalᚋanalyticsᚐClickEvent(ctx context.Context, sel ast.SelectionSet, v *analytics.ClickEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ClickEvent!")
+		return graphql.Null
+	}
+	return ec._ClickEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNClickOrderField2ᚖshortenerᚋentᚐClickOrderField(ctx context.Context, v any) (*ent.ClickOrderField, error) {

@@ -127,6 +127,9 @@ type SignupPayload struct {
 	User   *ent.User `json:"user"`
 }
 
+type Subscription struct {
+}
+
 type UpdateAccountInput struct {
 	Email     *string `json:"email,omitempty"`
 	Password  *string `json:"password,omitempty"`

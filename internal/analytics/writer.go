@@ -59,7 +59,10 @@ type WriterOptions struct {
 	Hasher *Hasher
 	// GeoIP resolves the country of hits that arrive without one; optional.
 	GeoIP *GeoIP
-	Log   *slog.Logger
+	// Publisher receives the clicks of each committed batch (live clicks,
+	// live.go); optional.
+	Publisher Publisher
+	Log       *slog.Logger
 }
 
 // Writer drains a Recorder into the database in batches: one transaction
@@ -374,6 +377,7 @@ func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) 
 	for _, k := range newSeen {
 		w.seen.add(k)
 	}
+	w.publish(batch)
 	if withCounters {
 		w.pending, w.countedAt = tally{}, time.Now()
 	} else {

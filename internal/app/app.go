@@ -70,6 +70,9 @@ type Config struct {
 	// CacheMB is the redirect cache's memory budget in MiB (--cache-mb;
 	// 0: redirect.DefaultCacheBytes, 256 MiB).
 	CacheMB int
+	// LiveLifetime bounds a live clicks stream (websocket or SSE; 0: 1 h)
+	// and LiveKeepAlive is its keep-alive interval (0: 15 s).
+	LiveLifetime, LiveKeepAlive time.Duration
 	// QRRenders bounds the QR images drawn at once (0: GOMAXPROCS);
 	// QRRenderWaiters the renders waiting for one of those slots (0: 4 per
 	// slot) and QRRenderWait how long each waits (0: 2 s). Past them the
@@ -105,6 +108,8 @@ type App struct {
 	// Recorder and Writer are the click pipeline behind Clicks.
 	Recorder *analytics.Recorder
 	Writer   *analytics.Writer
+	// Live fans the stored clicks out to clickRecorded subscribers.
+	Live *analytics.Hub
 	// Cache holds redirect snapshots.
 	Cache *redirect.Cache
 
@@ -166,8 +171,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	// The click pipeline: a non-blocking Recorder, drained by a batch
 	// Writer that Shutdown flushes.
 	a.Recorder = analytics.NewRecorder(cfg.ClickQueue)
+	a.Live = newHub()
 	a.Writer = analytics.NewWriter(client, a.Recorder, analytics.WriterOptions{
-		Dialect: d, Hasher: analytics.NewHasher(a.secret), GeoIP: a.geo, Log: cfg.Log,
+		Dialect: d, Hasher: analytics.NewHasher(a.secret), GeoIP: a.geo, Log: cfg.Log, Publisher: a.Live,
 	})
 	a.Clicks = a.Recorder
 
@@ -181,6 +187,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	res.DomainVerification = cfg.DomainVerification
 	res.LookupTXT = txtLookup(cfg.DNSResolver)
+	res.Live = a.liveOptions()
 	a.Resolver = res
 
 	// The redirect snapshot cache, and the ent hooks that keep the cache
@@ -205,24 +212,34 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
+// StopStreams ends every live click subscription and refuses new ones, so
+// open event streams end instead of holding http.Server.Shutdown up: the
+// server registers it with RegisterOnShutdown. Later calls do nothing.
+func (a *App) StopStreams() { a.Live.Close() }
+
 // Handler is the server's root handler.
 func (a *App) Handler() http.Handler { return a.handler }
 
 // Shutdown finishes background work once the caller has drained HTTP
 // (http.Server.Shutdown), so every click a request recorded is in the
-// queue. In order: stop the background loops (Close waits for them); flush
-// the click writer and stop it; report the clicks a full queue dropped.
+// queue. In order: stop the background loops (Close waits for them); end
+// the live click streams (StopStreams, if the caller has not); flush the
+// click writer and stop it; report the clicks a full queue dropped.
 // Later calls do nothing.
 func (a *App) Shutdown(ctx context.Context) error {
 	var err error
 	a.shutdownOnce.Do(func() {
 		a.domainChecks.stop()
 		a.warm.stop()
+		a.StopStreams()
 		if err = a.Writer.Close(ctx); err != nil {
 			return
 		}
 		if n := a.Recorder.Dropped(); n > 0 {
 			a.Config.Log.Warn("clicks dropped because the queue was full", "dropped", n)
+		}
+		if n := a.Live.Dropped(); n > 0 {
+			a.Config.Log.Info("live clicks not delivered to subscribers that read too slowly (all stored)", "dropped", n)
 		}
 	})
 	return err
@@ -307,9 +324,7 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 	r.Handle("/playground", pg)
 	r.Handle("/playground/*", pg)
 
-	lookup := func(ctx context.Context, key string) (*auth.Viewer, error) {
-		return a.keys.Authenticate(ctx, key, a.Config.Now())
-	}
+	lookup := a.lookupKey
 	budget := a.budget()
 
 	// Request ids only for the APIs, which log them: making one costs the
@@ -339,6 +354,11 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 	pub := a.publicRoutes()
 	pub.Mount(r) // last: /qr, /r and /u, and /{alias} on every host
 	return r, pub
+}
+
+// lookupKey finds the viewer of an API key.
+func (a *App) lookupKey(ctx context.Context, key string) (*auth.Viewer, error) {
+	return a.keys.Authenticate(ctx, key, a.Config.Now())
 }
 
 // budget counts a request against the viewer's account (every key of an
