@@ -67,6 +67,8 @@ type Config struct {
 	DomainRecheck time.Duration
 	// ClickQueue is the capacity of the click queue (0: the default).
 	ClickQueue int
+	// AccessLog logs a line for every request (--access-log).
+	AccessLog bool
 	// CacheMB is the redirect cache's memory budget in MiB (--cache-mb;
 	// 0: redirect.DefaultCacheBytes, 256 MiB).
 	CacheMB int
@@ -301,6 +303,9 @@ func (a *App) routes() http.Handler {
 	var h http.Handler = redirect.FastAlias(pub, r, shortlink.RouteNames()...)
 	h = securityHeaders(h, a.Config.HSTS)
 	h = middleware.Recoverer(h)
+	if a.Config.AccessLog {
+		h = a.accessLog(h)
+	}
 	if a.Config.TrustProxy {
 		h = forwardedFor(h)
 	}
@@ -335,6 +340,7 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 		r.Use(noStore(false))
 		r.Use(auth.Middleware(lookup, false, a.refuse(writeGraphQLError)))
 		r.Use(ratelimit.Middleware(a.Limiter, budget, writeGraphQLError))
+		r.Use(noteRequest)
 		r.Handle("/", graph.NewHandler(a.Resolver))
 	})
 	r.Route("/api", func(r chi.Router) {
@@ -348,6 +354,7 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 		r.Use(rest.LegacyKey)
 		r.Use(auth.Middleware(lookup, true, a.refuse(rest.WriteError)))
 		r.Use(ratelimit.Middleware(a.Limiter, budget, rest.WriteError))
+		r.Use(noteRequest)
 		h := &rest.Handler{Resolver: a.Resolver}
 		r.Mount("/", h.Routes())
 	})
