@@ -40,6 +40,7 @@ const (
 	legacyUserCreate                        // POST /api/user/create (C, admin)
 	legacyUserGet                           // POST /api/user/get (C, admin)
 	legacyWrongMethod                       // C's routes with another method than POST: message 000
+	legacyOtherPath                         // B: another GET /api/... with ?key= and no Authorization header: message 000
 )
 
 // legacyRequest is what LegacyKey read from a request of an older
@@ -77,6 +78,7 @@ var callbackRE = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$`)
 //
 //	GET /api, /api/details                   ?key= or ?api= (A, B), unless an Authorization header is sent
 //	GET /api/urls                            ?key= or ?api= with no Authorization header (B; today's route otherwise)
+//	GET /api/... (any other)                 ?key= or ?api= with no Authorization header (B: message 000)
 //	POST /api/url/get, url/stats,            Authorization: Token KEY, or the bare key (C;
 //	     /api/user/create, user/get           another method answers message 000)
 //
@@ -138,6 +140,13 @@ func classify(r *http.Request) legacyKind {
 			return legacyWrongMethod
 		}
 	}
+	// B answered message 000 for any other sub-path it was sent (e.g.
+	// /api/edit?key=K); today's routes are never asked with a query key.
+	if r.Method == http.MethodGet && r.Header.Get("Authorization") == "" {
+		if q := r.URL.Query(); q.Has("key") || q.Has("api") {
+			return legacyOtherPath
+		}
+	}
 	return 0
 }
 
@@ -146,7 +155,7 @@ func classify(r *http.Request) legacyKind {
 func legacyAPIKey(r *http.Request, kind legacyKind) (string, bool) {
 	h := strings.TrimSpace(r.Header.Get("Authorization"))
 	switch kind {
-	case legacyShorten, legacyDetails, legacyURLs:
+	case legacyShorten, legacyDetails, legacyURLs, legacyOtherPath:
 		if h != "" {
 			return "", false // an Authorization header speaks for itself
 		}

@@ -730,3 +730,25 @@ func TestGenerationCWrongMethod(t *testing.T) {
 		}
 	}
 }
+
+// Generation B answered message 000 for any other sub-path it was sent
+// with its query key (/api/edit?key=K); today's routes are unchanged.
+func TestGenerationBOtherPathIsWrongEndpoint(t *testing.T) {
+	s := apptest.New(t, app.Config{})
+	key := s.Signup(t, "alice")
+	for _, p := range []string{"/api/edit?key=" + key, "/api/url/1?api=" + key, "/api/nosuch?key=" + key} {
+		resp, body := legacyCall(t, s, "GET", p, nil, "")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Wrong endpoint or invalid API request.") {
+			t.Errorf("%s: %d %s, want 200 with message 000", p, resp.StatusCode, body)
+		}
+	}
+	// A bad query key is the generation's key error, still 200.
+	resp, body := legacyCall(t, s, "GET", "/api/edit?key=sk_nope", nil, "")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"error":1`) {
+		t.Errorf("bad key: %d %s", resp.StatusCode, body)
+	}
+	// Today's routes with the Authorization header are untouched.
+	if resp, _ := s.Do(t, "GET", "/api/urls?key=ignored", key, nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("today's /api/urls with Bearer and a stray key parameter: %d", resp.StatusCode)
+	}
+}
