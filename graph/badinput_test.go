@@ -313,3 +313,19 @@ func TestIntrospectionHidesInternalDirectives(t *testing.T) {
 		}
 	}
 }
+
+// Geo targets name countries this server knows (English name, ISO code or
+// a usual alias); anything else is refused before it is stored.
+func TestGeoTargetCountriesAreKnown(t *testing.T) {
+	s := newServer(t)
+	alice := signup(t, s, "alice")
+	create := `mutation($c: String!) { createLink(input:{url:"https://example.com", geoTargets:[{country:$c, url:"https://example.org"}]}) { id } }`
+	for _, c := range []string{"Canada", "ca", "United Kingdom", "UK", " de "} {
+		gql[map[string]any](t, s, alice.Key, create, map[string]any{"c": c})
+	}
+	before := countRows(t, s)
+	for _, c := range []string{"Narnia", "XX", "Canadaa"} {
+		wantError(t, s.GraphQL(t, alice.Key, create, map[string]any{"c": c}), "BAD_USER_INPUT", "geoTargets")
+	}
+	sameRows(t, s, before)
+}

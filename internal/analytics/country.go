@@ -43,9 +43,10 @@ func CountryName(code string) string {
 	return code
 }
 
-// GeoIP finds the country of an IP address in a MaxMind-format database
-// (GeoLite2-Country, GeoIP2-City, DB-IP's country lite and the like: any
-// database whose records have country.iso_code).
+// GeoIP finds the country of an IP address in a MaxMind-format database:
+// records with country.iso_code (GeoLite2-Country, GeoIP2-City, DB-IP's
+// country lite) or with a top-level country_code (the @ip-location-db
+// databases).
 type GeoIP struct{ db *maxminddb.Reader }
 
 // OpenGeoIP opens a MaxMind-format database file.
@@ -71,11 +72,31 @@ func (g *GeoIP) Country(ip string) string {
 		Country struct {
 			ISOCode string `maxminddb:"iso_code"`
 		} `maxminddb:"country"`
+		CountryCode string `maxminddb:"country_code"`
 	}
 	if err := g.db.Lookup(addr.Unmap()).Decode(&rec); err != nil {
 		return ""
 	}
-	return strings.ToUpper(rec.Country.ISOCode)
+	code := rec.Country.ISOCode
+	if code == "" {
+		code = rec.CountryCode
+	}
+	return strings.ToUpper(code)
+}
+
+// probeAddrs are public resolvers' addresses every country database places.
+var probeAddrs = []string{"8.8.8.8", "1.1.1.1", "9.9.9.9", "208.67.222.222", "2001:4860:4860::8888"}
+
+// Answers reports whether the database gives a country for at least one
+// well-known public address: a database of another layout opens fine and
+// then finds no country for anyone, which the server warns about at start.
+func (g *GeoIP) Answers() bool {
+	for _, ip := range probeAddrs {
+		if g.Country(ip) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Close releases the database.

@@ -167,6 +167,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			a.Close()
 			return nil, err
 		}
+		if !a.geo.Answers() {
+			cfg.Log.Warn("the GeoIP database gives no country for well-known public addresses (8.8.8.8, 1.1.1.1, ...): is it a country database with country.iso_code or country_code records?", "path", cfg.GeoIPDB)
+		}
 	}
 	d := dialectOf(cfg.DB)
 

@@ -8,6 +8,7 @@ import (
 	"shortener/ent"
 	entlink "shortener/ent/link"
 	"shortener/ent/schema/schematype"
+	"shortener/internal/analytics"
 	"shortener/internal/apperr"
 	"shortener/internal/auth"
 )
@@ -63,6 +64,11 @@ func (s *Spec) Check() error {
 			return &t.Country, t.URL
 		}); err != nil {
 		return err
+	}
+	for _, g := range s.GeoTargets {
+		if analytics.CountryCode(g.Country) == "" {
+			return apperr.InvalidField("geoTargets", "%q is not a country: use its English name or ISO 3166 code", g.Country)
+		}
 	}
 	if err := checkTargets("deviceTargets", "device targets", "a device target needs a device", s.DeviceTargets, 100,
 		func(t *schematype.DeviceTarget) (*string, string) {

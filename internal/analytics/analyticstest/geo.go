@@ -16,6 +16,22 @@ import (
 // ISO country code and returns its path.
 func GeoDB(tb testing.TB, networks map[string]string) string {
 	tb.Helper()
+	return writeGeoDB(tb, networks, func(code string) mmdbtype.Map {
+		return mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String(code)}}
+	})
+}
+
+// GeoDBFlat is GeoDB in the @ip-location-db layout: a top-level
+// country_code in each record.
+func GeoDBFlat(tb testing.TB, networks map[string]string) string {
+	tb.Helper()
+	return writeGeoDB(tb, networks, func(code string) mmdbtype.Map {
+		return mmdbtype.Map{"country_code": mmdbtype.String(code)}
+	})
+}
+
+func writeGeoDB(tb testing.TB, networks map[string]string, record func(code string) mmdbtype.Map) string {
+	tb.Helper()
 	w, err := mmdbwriter.New(mmdbwriter.Options{
 		DatabaseType:            "GeoLite2-Country",
 		IncludeReservedNetworks: true, // tests use loopback and documentation ranges
@@ -29,8 +45,7 @@ func GeoDB(tb testing.TB, networks map[string]string) string {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		rec := mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String(code)}}
-		if err := w.Insert(n, rec); err != nil {
+		if err := w.Insert(n, record(code)); err != nil {
 			tb.Fatal(err)
 		}
 	}
