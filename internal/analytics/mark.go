@@ -61,7 +61,7 @@ func (w *Writer) moveMark(ctx context.Context, tx *ent.Client) error {
 }
 
 // recoverCounters adds the click rows past the mark to the counters and
-// moves the mark, in one transaction.
+// the rollups and moves the mark, in one transaction.
 func (w *Writer) recoverCounters(ctx context.Context) (err error) {
 	ctx = auth.SystemContext(ctx)
 	tx, err := w.client.Tx(ctx)
@@ -106,6 +106,9 @@ func (w *Writer) recoverCounters(ctx context.Context) (err error) {
 	})
 	if err != nil {
 		return err
+	}
+	if _, _, err := rollRows(ctx, c, rollupRowsSQL+"?1", []any{mark}, &t); err != nil {
+		return fmt.Errorf("roll up clicks past the mark: %w", err)
 	}
 	if t.empty() {
 		return tx.Commit()

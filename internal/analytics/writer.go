@@ -254,7 +254,7 @@ func (w *Writer) drain() error {
 // Failed (Dropped) and logged.
 func (w *Writer) write(batch hits, force bool) error {
 	withCounters := force || time.Since(w.countedAt) >= w.opts.CounterInterval ||
-		len(w.pending.links)+len(w.pending.qrs)+batch.Len() <= w.opts.CounterLinks
+		len(w.pending.links)+len(w.pending.qrs)+len(w.pending.rolls)+batch.Len() <= w.opts.CounterLinks
 	if batch.Len() == 0 && (!withCounters || w.pending.empty()) {
 		return nil
 	}
@@ -311,6 +311,7 @@ type counter struct{ clicks, unique int32 } // 8 bytes: the pending map holds on
 type tally struct {
 	links map[int]counter
 	qrs   map[int]int
+	rolls map[rollupKey]*rollup // the click rollups (rollup.go)
 }
 
 func (c *tally) addLink(id int, n counter) {
@@ -330,7 +331,20 @@ func (c *tally) addQR(id, scans int) {
 	c.qrs[id] += scans
 }
 
-func (c *tally) empty() bool { return len(c.links) == 0 && len(c.qrs) == 0 }
+// roll counts a stored click row in its rollup.
+func (c *tally) roll(k rollupKey, owner int, first bool, keys [7]string) {
+	if c.rolls == nil {
+		c.rolls = map[rollupKey]*rollup{}
+	}
+	r := c.rolls[k]
+	if r == nil {
+		r = &rollup{owner: owner}
+		c.rolls[k] = r
+	}
+	r.count(first, keys)
+}
+
+func (c *tally) empty() bool { return len(c.links) == 0 && len(c.qrs) == 0 && len(c.rolls) == 0 }
 
 // add adds o to c.
 func (c *tally) add(o tally) {
@@ -339,6 +353,17 @@ func (c *tally) add(o tally) {
 	}
 	for id, n := range o.qrs {
 		c.addQR(id, n)
+	}
+	for k, r := range o.rolls {
+		if c.rolls == nil {
+			c.rolls = map[rollupKey]*rollup{}
+		}
+		m := c.rolls[k]
+		if m == nil {
+			m = &rollup{}
+			c.rolls[k] = m
+		}
+		m.add(r)
 	}
 }
 
@@ -412,7 +437,7 @@ func (w *Writer) updateCounters(ctx context.Context, tx *ent.Client, c tally) er
 			return fmt.Errorf("count qr scans: %w", err)
 		}
 	}
-	return nil
+	return w.writeRollups(ctx, tx, c.rolls)
 }
 
 // clickColumns are the columns the writer fills, in order.
@@ -586,6 +611,16 @@ func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch hits) (tally,
 		default:
 			firstVisit = false
 		}
+		if !h.Bot {
+			keys := rollupKeys(r.country, r.referrer, r.agent, r.language)
+			hour := r.t.Unix() / 3600
+			if r.linkID != 0 {
+				added.roll(rollupKey{target: r.linkID, hour: hour}, h.OwnerID, r.first, keys)
+			}
+			if r.qrID != 0 {
+				added.roll(rollupKey{qr: true, target: r.qrID, hour: hour}, h.OwnerID, r.firstQR, keys)
+			}
+		}
 		args = append(args, h.OwnerID, linkID, qrID, r.t, r.country, r.referrer, r.agent.Browser, r.agent.OS,
 			r.agent.Device, r.language, r.hash, h.Bot, firstVisit)
 		if n++; n == rowsPerInsert {
@@ -640,7 +675,7 @@ func (w *Writer) updateCountersPG(ctx context.Context, tx *ent.Client, c tally) 
 			}
 		}
 	}
-	return nil
+	return w.writeRollups(ctx, tx, c.rolls)
 }
 
 // counterSQL returns the statements that add to a link's and a QR code's
