@@ -22,10 +22,13 @@ import (
 	"syscall"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"shortener/ent/domain"
 	"shortener/ent/user"
 	"shortener/graph"
 	"shortener/internal/account"
+	"shortener/internal/analytics"
 	"shortener/internal/app"
 	"shortener/internal/auth"
 	"shortener/internal/hostname"
@@ -44,6 +47,7 @@ const usage = `usage:
   shortener serve [--addr :8080] [--db DSN] [--base-url URL] [--rate-limit N] ...
   shortener user create --email E --username U --password P [--plan free|pro] [--db DSN]
   shortener domain verify --host HOST [--id N] [--db DSN]
+  shortener stats rebuild [--db DSN]
 run "shortener serve -h" for every flag`
 
 // run is main without the process: tests call it with their own context,
@@ -71,6 +75,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	case "domain":
 		if len(args) > 1 && args[1] == "verify" {
 			return domainVerify(ctx, args[2:], stdout, stderr)
+		}
+	case "stats":
+		if len(args) > 1 && args[1] == "rebuild" {
+			return statsRebuild(ctx, args[2:], stdout, stderr)
 		}
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
@@ -128,12 +136,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	maxConnsPerIP := fs.Int("max-conns-per-ip", envInt("MAX_CONNS_PER_IP", 256), "open connections one client IP may hold; more are closed on accept; 0 disables [MAX_CONNS_PER_IP]")
 	verification := fs.String("domain-verification", env("DOMAIN_VERIFICATION", "on"), "branded domains serve only once a DNS TXT record proves ownership: on, or off (false) to verify every added domain at once [DOMAIN_VERIFICATION]")
 	dnsResolver := fs.String("dns-resolver", env("DNS_RESOLVER", ""), "host:port of the DNS server asked for domain verification records; default: the system resolver [DNS_RESOLVER]")
+	clickRetention := fs.Duration("click-retention", envDuration("CLICK_RETENTION", 0), "delete raw click rows older than this (e.g. 2160h), keeping the statistics' hourly rollups; 0 keeps them forever [CLICK_RETENTION]")
 	addrFile := fs.String("addr-file", env("ADDR_FILE", ""), "once listening, write the listening address (host:port) to this file; useful with --addr 127.0.0.1:0 [ADDR_FILE]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *readTimeout < 0 || *writeTimeout < 0 || *maxConnsPerIP < 0 {
-		return errors.New("--read-timeout, --write-timeout and --max-conns-per-ip must be >= 0")
+	if *readTimeout < 0 || *writeTimeout < 0 || *maxConnsPerIP < 0 || *clickRetention < 0 {
+		return errors.New("--read-timeout, --write-timeout, --max-conns-per-ip and --click-retention must be >= 0")
 	}
 	verify, err := parseOnOff(*verification)
 	if err != nil {
@@ -150,7 +159,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		DB: *db, BaseURL: *baseURL, CountryHeader: *countryHeader, GeoIPDB: *geoIP,
 		TrustProxy: *trustProxy, SignupDisabled: *noSignup, Log: log,
 		RedirectStatus: *redirectStatus, Secret: *secret, HSTS: *hstsOn,
-		DomainVerification: verify, DNSResolver: *dnsResolver,
+		DomainVerification: verify, DNSResolver: *dnsResolver, ClickRetention: *clickRetention,
 	}
 	if *rateLimit != "" {
 		n, err := strconv.Atoi(*rateLimit)
@@ -307,6 +316,34 @@ func domainVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Host     string `json:"host"`
 		Verified bool   `json:"verified"`
 	}{ds[0].ID, h, true})
+}
+
+// statsRebuild recomputes the statistics' rollups (and the first_visit
+// flags rows written before them lack) from the click rows, and prints
+// {"clicks":N} on stdout. Run it with the server stopped.
+func statsRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("stats rebuild", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", env("DATABASE_URL", store.DefaultDSN), "database: sqlite://PATH or postgres://... [DATABASE_URL]")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	client, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	d := dialect.SQLite
+	if strings.HasPrefix(*db, "postgres") {
+		d = dialect.Postgres
+	}
+	n, err := analytics.Rebuild(ctx, client, d, slog.New(slog.NewTextHandler(stderr, nil)))
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(struct {
+		Clicks int `json:"clicks"`
+	}{n})
 }
 
 // writeAddrFile writes addr and a newline to path (--addr-file) through a

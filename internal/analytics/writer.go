@@ -54,6 +54,11 @@ type WriterOptions struct {
 	// Backoff (default 100 ms), doubling.
 	Tries   int
 	Backoff time.Duration
+	// ClickRetention, when positive, is how long raw click rows are kept:
+	// the writer deletes older ones (whole hours, the oldest first, at
+	// most 10,000 with a batch, checked hourly once none are left). The
+	// rollups, and so the statistics, stay.
+	ClickRetention time.Duration
 	// Hasher makes visitor hashes; required.
 	Hasher *Hasher
 	// GeoIP resolves the country of hits that arrive without one; optional.
@@ -93,6 +98,7 @@ type Writer struct {
 	visitStmts map[int]string // visitor INSERTs by rows (visitSQL)
 	rows       []clickRow     // the writer goroutine's batch rows, reused
 	prunedDay  int64          // the UTC day whose old visitor rows are all deleted
+	retainAt   time.Time      // when expired click rows are next looked for
 	pending    tally          // counted since the counters were last written
 	countedAt  time.Time      // when they were last written
 	exists     existence
@@ -371,7 +377,8 @@ func (c *tally) add(o tally) {
 // counters pending so far plus the batch's. What the batch counted joins
 // the pending counters only once the transaction has committed, so a
 // failed batch counts nothing. While a new UTC day's old visitor rows are
-// not all deleted, each batch deletes a chunk of them (pruneVisitors).
+// not all deleted, each batch deletes a chunk of them (pruneVisitors), and
+// so of the click rows older than ClickRetention (pruneClicks).
 func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) error {
 	tx, err := w.client.Tx(ctx)
 	if err != nil {
@@ -386,6 +393,13 @@ func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) 
 	pruned := dayOf(now) == w.prunedDay
 	if !pruned {
 		if pruned, err = w.pruneVisitors(ctx, tx.Client(), now); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
+	retained := false
+	if w.opts.ClickRetention > 0 && !now.Before(w.retainAt) {
+		if retained, err = w.pruneClicks(ctx, tx.Client(), now); err != nil {
 			_ = tx.Rollback()
 			return err
 		}
@@ -408,6 +422,9 @@ func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) 
 	}
 	if pruned {
 		w.prunedDay = dayOf(now)
+	}
+	if retained {
+		w.retainAt = now.Add(time.Hour)
 	}
 	if withCounters {
 		w.pending, w.countedAt = tally{}, time.Now()

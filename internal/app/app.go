@@ -63,6 +63,9 @@ type Config struct {
 	DomainRecheck time.Duration
 	// ClickQueue is the capacity of the click queue (0: the default).
 	ClickQueue int
+	// ClickRetention is how long raw click rows are kept (0: forever); the
+	// statistics' rollups stay (analytics.WriterOptions.ClickRetention).
+	ClickRetention time.Duration
 	// QRRenders bounds the QR images drawn at once (0: GOMAXPROCS);
 	// QRRenderWaiters the renders waiting for one of those slots (0: 4 per
 	// slot) and QRRenderWait how long each waits (0: 2 s). Past them the
@@ -156,6 +159,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Recorder = analytics.NewRecorder(cfg.ClickQueue)
 	a.Writer = analytics.NewWriter(client, a.Recorder, analytics.WriterOptions{
 		Dialect: d, Hasher: analytics.NewHasher(a.secret), GeoIP: a.geo, Log: cfg.Log,
+		ClickRetention: cfg.ClickRetention,
 	})
 	a.Clicks = a.Recorder
 
