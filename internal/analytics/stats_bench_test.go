@@ -107,7 +107,7 @@ func BenchmarkStats(b *testing.B) {
 	for _, n := range []int{100, 1_000_000} {
 		l := seedClicks(b, client, d, n)
 		now := time.Now().UTC()
-		sc := analytics.Scope{LinkID: l.ID, From: now.Truncate(24*time.Hour).AddDate(0, 0, -29), To: now.Truncate(24 * time.Hour).AddDate(0, 0, 1)}
+		sc := analytics.Scope{LinkID: l.ID, From: now.Truncate(24*time.Hour).AddDate(0, 0, -29), To: now.Truncate(24*time.Hour).AddDate(0, 0, 1)}
 		b.Run(fmt.Sprintf("graphql/clicks=%d", n), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := store.Totals(ctx, sc); err != nil {
