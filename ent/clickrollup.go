@@ -25,6 +25,8 @@ type ClickRollup struct {
 	Kind clickrollup.Kind `json:"kind,omitempty"`
 	// the link or QR code id
 	TargetID int `json:"target_id,omitempty"`
+	// an hour's row, or the whole UTC day's (hour is then the day's start)
+	Grain clickrollup.Grain `json:"grain,omitempty"`
 	// the hour's start, UTC
 	Hour time.Time `json:"hour,omitempty"`
 	// Clicks holds the value of the "clicks" field.
@@ -45,7 +47,7 @@ func (*ClickRollup) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case clickrollup.FieldID, clickrollup.FieldOwnerID, clickrollup.FieldTargetID, clickrollup.FieldClicks, clickrollup.FieldUniqueClicks:
 			values[i] = new(sql.NullInt64)
-		case clickrollup.FieldKind:
+		case clickrollup.FieldKind, clickrollup.FieldGrain:
 			values[i] = new(sql.NullString)
 		case clickrollup.FieldHour:
 			values[i] = new(sql.NullTime)
@@ -87,6 +89,12 @@ func (_m *ClickRollup) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field target_id", values[i])
 			} else if value.Valid {
 				_m.TargetID = int(value.Int64)
+			}
+		case clickrollup.FieldGrain:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field grain", values[i])
+			} else if value.Valid {
+				_m.Grain = clickrollup.Grain(value.String)
 			}
 		case clickrollup.FieldHour:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -158,6 +166,9 @@ func (_m *ClickRollup) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("target_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TargetID))
+	builder.WriteString(", ")
+	builder.WriteString("grain=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Grain))
 	builder.WriteString(", ")
 	builder.WriteString("hour=")
 	builder.WriteString(_m.Hour.Format(time.ANSIC))

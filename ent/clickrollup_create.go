@@ -41,6 +41,20 @@ func (_c *ClickRollupCreate) SetTargetID(v int) *ClickRollupCreate {
 	return _c
 }
 
+// SetGrain sets the "grain" field.
+func (_c *ClickRollupCreate) SetGrain(v clickrollup.Grain) *ClickRollupCreate {
+	_c.mutation.SetGrain(v)
+	return _c
+}
+
+// SetNillableGrain sets the "grain" field if the given value is not nil.
+func (_c *ClickRollupCreate) SetNillableGrain(v *clickrollup.Grain) *ClickRollupCreate {
+	if v != nil {
+		_c.SetGrain(*v)
+	}
+	return _c
+}
+
 // SetHour sets the "hour" field.
 func (_c *ClickRollupCreate) SetHour(v time.Time) *ClickRollupCreate {
 	_c.mutation.SetHour(v)
@@ -118,6 +132,10 @@ func (_c *ClickRollupCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *ClickRollupCreate) defaults() error {
+	if _, ok := _c.mutation.Grain(); !ok {
+		v := clickrollup.DefaultGrain
+		_c.mutation.SetGrain(v)
+	}
 	if _, ok := _c.mutation.Clicks(); !ok {
 		v := clickrollup.DefaultClicks
 		_c.mutation.SetClicks(v)
@@ -144,6 +162,14 @@ func (_c *ClickRollupCreate) check() error {
 	}
 	if _, ok := _c.mutation.TargetID(); !ok {
 		return &ValidationError{Name: "target_id", err: errors.New(`ent: missing required field "ClickRollup.target_id"`)}
+	}
+	if _, ok := _c.mutation.Grain(); !ok {
+		return &ValidationError{Name: "grain", err: errors.New(`ent: missing required field "ClickRollup.grain"`)}
+	}
+	if v, ok := _c.mutation.Grain(); ok {
+		if err := clickrollup.GrainValidator(v); err != nil {
+			return &ValidationError{Name: "grain", err: fmt.Errorf(`ent: validator failed for field "ClickRollup.grain": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.Hour(); !ok {
 		return &ValidationError{Name: "hour", err: errors.New(`ent: missing required field "ClickRollup.hour"`)}
@@ -192,6 +218,10 @@ func (_c *ClickRollupCreate) createSpec() (*ClickRollup, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.TargetID(); ok {
 		_spec.SetField(clickrollup.FieldTargetID, field.TypeInt, value)
 		_node.TargetID = value
+	}
+	if value, ok := _c.mutation.Grain(); ok {
+		_spec.SetField(clickrollup.FieldGrain, field.TypeEnum, value)
+		_node.Grain = value
 	}
 	if value, ok := _c.mutation.Hour(); ok {
 		_spec.SetField(clickrollup.FieldHour, field.TypeTime, value)
@@ -334,6 +364,9 @@ func (u *ClickRollupUpsertOne) UpdateNewValues() *ClickRollupUpsertOne {
 		}
 		if _, exists := u.create.mutation.TargetID(); exists {
 			s.SetIgnore(clickrollup.FieldTargetID)
+		}
+		if _, exists := u.create.mutation.Grain(); exists {
+			s.SetIgnore(clickrollup.FieldGrain)
 		}
 		if _, exists := u.create.mutation.Hour(); exists {
 			s.SetIgnore(clickrollup.FieldHour)
@@ -616,6 +649,9 @@ func (u *ClickRollupUpsertBulk) UpdateNewValues() *ClickRollupUpsertBulk {
 			}
 			if _, exists := b.mutation.TargetID(); exists {
 				s.SetIgnore(clickrollup.FieldTargetID)
+			}
+			if _, exists := b.mutation.Grain(); exists {
+				s.SetIgnore(clickrollup.FieldGrain)
 			}
 			if _, exists := b.mutation.Hour(); exists {
 				s.SetIgnore(clickrollup.FieldHour)

@@ -194,6 +194,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			clickrollup.FieldOwnerID:      {Type: field.TypeInt, Column: clickrollup.FieldOwnerID},
 			clickrollup.FieldKind:         {Type: field.TypeEnum, Column: clickrollup.FieldKind},
 			clickrollup.FieldTargetID:     {Type: field.TypeInt, Column: clickrollup.FieldTargetID},
+			clickrollup.FieldGrain:        {Type: field.TypeEnum, Column: clickrollup.FieldGrain},
 			clickrollup.FieldHour:         {Type: field.TypeTime, Column: clickrollup.FieldHour},
 			clickrollup.FieldClicks:       {Type: field.TypeInt, Column: clickrollup.FieldClicks},
 			clickrollup.FieldUniqueClicks: {Type: field.TypeInt, Column: clickrollup.FieldUniqueClicks},
@@ -1806,6 +1807,11 @@ func (f *ClickRollupFilter) WhereKind(p entql.StringP) {
 // WhereTargetID applies the entql int predicate on the target_id field.
 func (f *ClickRollupFilter) WhereTargetID(p entql.IntP) {
 	f.Where(p.Field(clickrollup.FieldTargetID))
+}
+
+// WhereGrain applies the entql string predicate on the grain field.
+func (f *ClickRollupFilter) WhereGrain(p entql.StringP) {
+	f.Where(p.Field(clickrollup.FieldGrain))
 }
 
 // WhereHour applies the entql time.Time predicate on the hour field.

@@ -6415,6 +6415,7 @@ type ClickRollupMutation struct {
 	kind             *clickrollup.Kind
 	target_id        *int
 	addtarget_id     *int
+	grain            *clickrollup.Grain
 	hour             *time.Time
 	clicks           *int
 	addclicks        *int
@@ -6673,6 +6674,42 @@ func (m *ClickRollupMutation) ResetTargetID() {
 	m.addtarget_id = nil
 }
 
+// SetGrain sets the "grain" field.
+func (m *ClickRollupMutation) SetGrain(c clickrollup.Grain) {
+	m.grain = &c
+}
+
+// Grain returns the value of the "grain" field in the mutation.
+func (m *ClickRollupMutation) Grain() (r clickrollup.Grain, exists bool) {
+	v := m.grain
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGrain returns the old "grain" field's value of the ClickRollup entity.
+// If the ClickRollup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClickRollupMutation) OldGrain(ctx context.Context) (v clickrollup.Grain, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGrain is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGrain requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGrain: %w", err)
+	}
+	return oldValue.Grain, nil
+}
+
+// ResetGrain resets all changes to the "grain" field.
+func (m *ClickRollupMutation) ResetGrain() {
+	m.grain = nil
+}
+
 // SetHour sets the "hour" field.
 func (m *ClickRollupMutation) SetHour(t time.Time) {
 	m.hour = &t
@@ -6904,7 +6941,7 @@ func (m *ClickRollupMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ClickRollupMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.owner_id != nil {
 		fields = append(fields, clickrollup.FieldOwnerID)
 	}
@@ -6913,6 +6950,9 @@ func (m *ClickRollupMutation) Fields() []string {
 	}
 	if m.target_id != nil {
 		fields = append(fields, clickrollup.FieldTargetID)
+	}
+	if m.grain != nil {
+		fields = append(fields, clickrollup.FieldGrain)
 	}
 	if m.hour != nil {
 		fields = append(fields, clickrollup.FieldHour)
@@ -6940,6 +6980,8 @@ func (m *ClickRollupMutation) Field(name string) (ent.Value, bool) {
 		return m.Kind()
 	case clickrollup.FieldTargetID:
 		return m.TargetID()
+	case clickrollup.FieldGrain:
+		return m.Grain()
 	case clickrollup.FieldHour:
 		return m.Hour()
 	case clickrollup.FieldClicks:
@@ -6963,6 +7005,8 @@ func (m *ClickRollupMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldKind(ctx)
 	case clickrollup.FieldTargetID:
 		return m.OldTargetID(ctx)
+	case clickrollup.FieldGrain:
+		return m.OldGrain(ctx)
 	case clickrollup.FieldHour:
 		return m.OldHour(ctx)
 	case clickrollup.FieldClicks:
@@ -7000,6 +7044,13 @@ func (m *ClickRollupMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetTargetID(v)
+		return nil
+	case clickrollup.FieldGrain:
+		v, ok := value.(clickrollup.Grain)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGrain(v)
 		return nil
 	case clickrollup.FieldHour:
 		v, ok := value.(time.Time)
@@ -7146,6 +7197,9 @@ func (m *ClickRollupMutation) ResetField(name string) error {
 		return nil
 	case clickrollup.FieldTargetID:
 		m.ResetTargetID()
+		return nil
+	case clickrollup.FieldGrain:
+		m.ResetGrain()
 		return nil
 	case clickrollup.FieldHour:
 		m.ResetHour()

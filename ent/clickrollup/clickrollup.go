@@ -22,6 +22,8 @@ const (
 	FieldKind = "kind"
 	// FieldTargetID holds the string denoting the target_id field in the database.
 	FieldTargetID = "target_id"
+	// FieldGrain holds the string denoting the grain field in the database.
+	FieldGrain = "grain"
 	// FieldHour holds the string denoting the hour field in the database.
 	FieldHour = "hour"
 	// FieldClicks holds the string denoting the clicks field in the database.
@@ -40,6 +42,7 @@ var Columns = []string{
 	FieldOwnerID,
 	FieldKind,
 	FieldTargetID,
+	FieldGrain,
 	FieldHour,
 	FieldClicks,
 	FieldUniqueClicks,
@@ -93,6 +96,32 @@ func KindValidator(k Kind) error {
 	}
 }
 
+// Grain defines the type for the "grain" enum field.
+type Grain string
+
+// GrainHour is the default value of the Grain enum.
+const DefaultGrain = GrainHour
+
+// Grain values.
+const (
+	GrainHour Grain = "hour"
+	GrainDay  Grain = "day"
+)
+
+func (gr Grain) String() string {
+	return string(gr)
+}
+
+// GrainValidator is a validator for the "grain" field enum values. It is called by the builders before save.
+func GrainValidator(gr Grain) error {
+	switch gr {
+	case GrainHour, GrainDay:
+		return nil
+	default:
+		return fmt.Errorf("clickrollup: invalid enum value for grain field: %q", gr)
+	}
+}
+
 // OrderOption defines the ordering options for the ClickRollup queries.
 type OrderOption func(*sql.Selector)
 
@@ -114,6 +143,11 @@ func ByKind(opts ...sql.OrderTermOption) OrderOption {
 // ByTargetID orders the results by the target_id field.
 func ByTargetID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTargetID, opts...).ToFunc()
+}
+
+// ByGrain orders the results by the grain field.
+func ByGrain(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldGrain, opts...).ToFunc()
 }
 
 // ByHour orders the results by the hour field.
@@ -145,6 +179,24 @@ func (e *Kind) UnmarshalGQL(val interface{}) error {
 	*e = Kind(str)
 	if err := KindValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Kind", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Grain) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Grain) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Grain(str)
+	if err := GrainValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Grain", str)
 	}
 	return nil
 }

@@ -179,6 +179,26 @@ func TargetIDLTE(v int) predicate.ClickRollup {
 	return predicate.ClickRollup(sql.FieldLTE(FieldTargetID, v))
 }
 
+// GrainEQ applies the EQ predicate on the "grain" field.
+func GrainEQ(v Grain) predicate.ClickRollup {
+	return predicate.ClickRollup(sql.FieldEQ(FieldGrain, v))
+}
+
+// GrainNEQ applies the NEQ predicate on the "grain" field.
+func GrainNEQ(v Grain) predicate.ClickRollup {
+	return predicate.ClickRollup(sql.FieldNEQ(FieldGrain, v))
+}
+
+// GrainIn applies the In predicate on the "grain" field.
+func GrainIn(vs ...Grain) predicate.ClickRollup {
+	return predicate.ClickRollup(sql.FieldIn(FieldGrain, vs...))
+}
+
+// GrainNotIn applies the NotIn predicate on the "grain" field.
+func GrainNotIn(vs ...Grain) predicate.ClickRollup {
+	return predicate.ClickRollup(sql.FieldNotIn(FieldGrain, vs...))
+}
+
 // HourEQ applies the EQ predicate on the "hour" field.
 func HourEQ(v time.Time) predicate.ClickRollup {
 	return predicate.ClickRollup(sql.FieldEQ(FieldHour, v))

@@ -331,6 +331,7 @@ var (
 		{Name: "owner_id", Type: field.TypeInt},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"link", "qr"}},
 		{Name: "target_id", Type: field.TypeInt},
+		{Name: "grain", Type: field.TypeEnum, Enums: []string{"hour", "day"}, Default: "hour"},
 		{Name: "hour", Type: field.TypeTime},
 		{Name: "clicks", Type: field.TypeInt, Default: 0},
 		{Name: "unique_clicks", Type: field.TypeInt, Default: 0},
@@ -343,14 +344,14 @@ var (
 		PrimaryKey: []*schema.Column{ClickRollupsColumns[0]},
 		Indexes: []*schema.Index{
 			{
-				Name:    "clickrollup_kind_target_id_hour",
+				Name:    "clickrollup_kind_target_id_grain_hour",
 				Unique:  true,
-				Columns: []*schema.Column{ClickRollupsColumns[2], ClickRollupsColumns[3], ClickRollupsColumns[4]},
+				Columns: []*schema.Column{ClickRollupsColumns[2], ClickRollupsColumns[3], ClickRollupsColumns[4], ClickRollupsColumns[5]},
 			},
 			{
 				Name:    "clickrollup_owner_id_hour",
 				Unique:  false,
-				Columns: []*schema.Column{ClickRollupsColumns[1], ClickRollupsColumns[4]},
+				Columns: []*schema.Column{ClickRollupsColumns[1], ClickRollupsColumns[5]},
 			},
 		},
 	}

@@ -393,11 +393,11 @@ func init() {
 	clickrollupFields := schema.ClickRollup{}.Fields()
 	_ = clickrollupFields
 	// clickrollupDescClicks is the schema descriptor for clicks field.
-	clickrollupDescClicks := clickrollupFields[4].Descriptor()
+	clickrollupDescClicks := clickrollupFields[5].Descriptor()
 	// clickrollup.DefaultClicks holds the default value on creation for the clicks field.
 	clickrollup.DefaultClicks = clickrollupDescClicks.Default.(int)
 	// clickrollupDescUniqueClicks is the schema descriptor for unique_clicks field.
-	clickrollupDescUniqueClicks := clickrollupFields[5].Descriptor()
+	clickrollupDescUniqueClicks := clickrollupFields[6].Descriptor()
 	// clickrollup.DefaultUniqueClicks holds the default value on creation for the unique_clicks field.
 	clickrollup.DefaultUniqueClicks = clickrollupDescUniqueClicks.Default.(int)
 	countermarkFields := schema.CounterMark{}.Fields()

@@ -11,7 +11,9 @@ import (
 	"shortener/ent/schema/schematype"
 )
 
-// ClickRollup is the clicks of one link or QR code in one UTC hour, kept
+// ClickRollup is the clicks of one link or QR code in one UTC hour (and,
+// in a row of grain "day", in one UTC day, so a long range reads one row a
+// day rather than 24), kept
 // by the click writer with its counters: totals, first visits (unique
 // clicks) and the counts of every breakdown dimension. Statistics read
 // these instead of the click rows, which stay the source of truth
@@ -26,6 +28,8 @@ func (ClickRollup) Fields() []ent.Field {
 		field.Int("owner_id").Immutable(),
 		field.Enum("kind").Values("link", "qr").Immutable(),
 		field.Int("target_id").Immutable().Comment("the link or QR code id"),
+		field.Enum("grain").Values("hour", "day").Default("hour").Immutable().
+			Comment("an hour's row, or the whole UTC day's (hour is then the day's start)"),
 		field.Time("hour").Immutable().Comment("the hour's start, UTC"),
 		field.Int("clicks").Default(0),
 		field.Int("unique_clicks").Default(0),
@@ -33,11 +37,12 @@ func (ClickRollup) Fields() []ent.Field {
 	}
 }
 
-// Indexes of the ClickRollup: one row a target and hour, read by target
-// over a range of hours; and by owner, for statistics above one link.
+// Indexes of the ClickRollup: one row a target, grain and hour, read by
+// target over a range of hours; and by owner, for statistics above one
+// link.
 func (ClickRollup) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("kind", "target_id", "hour").Unique(),
+		index.Fields("kind", "target_id", "grain", "hour").Unique(),
 		index.Fields("owner_id", "hour"),
 	}
 }

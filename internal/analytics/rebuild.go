@@ -24,7 +24,7 @@ const rebuildChunk = 10_000
 // visitor hash that UTC day. Then it replaces every rollup from the hour of
 // the oldest counted click row on by one computed from the rows, in one
 // transaction; older rollups, whose rows --click-retention has deleted
-// (whole hours), stay. Run it
+// (whole hours), stay, and so does the row of the day that hour is in. Run it
 // with the server stopped: a running writer's pending rollups would be
 // added on top. It returns the click rows it read.
 func Rebuild(ctx context.Context, client *ent.Client, dialectName string, log *slog.Logger) (int, error) {
@@ -58,13 +58,34 @@ func Rebuild(ctx context.Context, client *ent.Client, dialectName string, log *s
 	}
 	var from time.Time // the oldest hour with a click row
 	for k := range t.rolls {
-		if from.IsZero() || k.start().Before(from) {
+		if !k.day && (from.IsZero() || k.start().Before(from)) {
 			from = k.start()
 		}
 	}
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return total, err
+	}
+	// Rows before from are not rebuilt: the day from falls in may have lost
+	// its first hours to retention, so its row is written only when there
+	// is none (a database from before rollups).
+	for k := range t.rolls {
+		if !k.start().Before(from) {
+			continue
+		}
+		keep := false
+		if k.day {
+			n, err := tx.ClickRollup.Query().Where(clickrollup.KindEQ(clickrollup.Kind(k.kind())), clickrollup.TargetIDEQ(k.target),
+				clickrollup.GrainEQ(clickrollup.GrainDay), clickrollup.HourEQ(k.start())).Count(ctx)
+			if err != nil {
+				_ = tx.Rollback()
+				return total, err
+			}
+			keep = n == 0
+		}
+		if !keep {
+			delete(t.rolls, k)
+		}
 	}
 	if _, err := tx.ClickRollup.Delete().Where(clickrollup.HourGTE(from)).Exec(ctx); err != nil {
 		_ = tx.Rollback()

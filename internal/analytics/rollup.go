@@ -49,12 +49,27 @@ var dimNames = map[Dimension]string{
 	Device: dimDevice, Language: dimLanguage, Social: dimSocial,
 }
 
-// rollupKey is one rollup row: a target and an hour (Unix hours).
+// rollupKey is one rollup row: a target and an hour (Unix hours), or a
+// day (day true; hour is the day's first).
 type rollupKey struct {
 	qr     bool
 	target int
+	day    bool
 	hour   int64
 }
+
+func (k rollupKey) grain() string {
+	if k.day {
+		return grainDay
+	}
+	return grainHour
+}
+
+// The grains of a rollup row.
+const (
+	grainHour = "hour"
+	grainDay  = "day"
+)
 
 func (k rollupKey) kind() string {
 	if k.qr {
@@ -150,7 +165,7 @@ func rollupKeys(country, referrer string, a Agent, language string) [7]string {
 	return [7]string{country, referrer, a.Browser, a.OS, a.Device, language, SocialNetwork(referrer)}
 }
 
-// rollupsPerStatement is the most rollup rows of one upsert (7 arguments
+// rollupsPerStatement is the most rollup rows of one upsert (8 arguments
 // a row). A write goes in chunks of this size and then of halving sizes,
 // so the statements have few distinct texts, which the driver's statement
 // cache keeps compiled.
@@ -173,6 +188,12 @@ func (w *Writer) writeRollups(ctx context.Context, tx *ent.Client, rs map[rollup
 			}
 			return -1
 		}
+		if a.day != b.day {
+			if a.day {
+				return 1
+			}
+			return -1
+		}
 		return cmp.Or(cmp.Compare(a.target, b.target), cmp.Compare(a.hour, b.hour))
 	})
 	for len(keys) > 0 {
@@ -183,21 +204,21 @@ func (w *Writer) writeRollups(ctx context.Context, tx *ent.Client, rs map[rollup
 		chunk := keys[:n]
 		keys = keys[len(chunk):]
 		stored := map[rollupKey]*rollup{}
-		args := make([]any, 0, 7*len(chunk))
+		args := make([]any, 0, 8*len(chunk))
 		for _, k := range chunk {
-			args = append(args, rs[k].owner, k.kind(), k.target, k.start(), 0, 0, "{}")
+			args = append(args, rs[k].owner, k.kind(), k.target, k.grain(), k.start(), 0, 0, "{}")
 		}
 		q := w.rollupSQL(len(chunk), fmt.Sprintf("%[1]s = %[2]s.%[1]s", clickrollup.FieldClicks, clickrollup.Table))
 		err := scanRows(ctx, tx, q, args, func(r *sql.Rows) error {
 			var k rollupKey
-			var kind string
+			var kind, grain string
 			var hour time.Time
 			var dims []byte
 			o := &rollup{}
-			if err := r.Scan(&kind, &k.target, &hour, &o.clicks, &o.unique, &dims); err != nil {
+			if err := r.Scan(&kind, &k.target, &grain, &hour, &o.clicks, &o.unique, &dims); err != nil {
 				return err
 			}
-			k.qr, k.hour = kind == kindQR, hour.Unix()/3600
+			k.qr, k.day, k.hour = kind == kindQR, grain == grainDay, hour.Unix()/3600
 			if len(dims) > 0 {
 				if err := json.Unmarshal(dims, &o.dims); err != nil {
 					return fmt.Errorf("rollup dims: %w", err)
@@ -223,7 +244,7 @@ func (w *Writer) writeRollups(ctx context.Context, tx *ent.Client, rs map[rollup
 			if m.dims == nil {
 				dims = []byte("{}")
 			}
-			args = append(args, rs[k].owner, k.kind(), k.target, k.start(), m.clicks, m.unique, string(dims))
+			args = append(args, rs[k].owner, k.kind(), k.target, k.grain(), k.start(), m.clicks, m.unique, string(dims))
 		}
 		q = w.rollupSQL(len(chunk), fmt.Sprintf("%[1]s = excluded.%[1]s, %[2]s = excluded.%[2]s, %[3]s = excluded.%[3]s",
 			clickrollup.FieldClicks, clickrollup.FieldUniqueClicks, clickrollup.FieldDims))
@@ -238,22 +259,22 @@ func (w *Writer) writeRollups(ctx context.Context, tx *ent.Client, rs map[rollup
 // the rows as stored.
 func (w *Writer) rollupSQL(n int, set string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT INTO %s (%s, %s, %s, %s, %s, %s, %s) VALUES ", clickrollup.Table,
-		clickrollup.FieldOwnerID, clickrollup.FieldKind, clickrollup.FieldTargetID, clickrollup.FieldHour,
+	fmt.Fprintf(&b, "INSERT INTO %s (%s, %s, %s, %s, %s, %s, %s, %s) VALUES ", clickrollup.Table,
+		clickrollup.FieldOwnerID, clickrollup.FieldKind, clickrollup.FieldTargetID, clickrollup.FieldGrain, clickrollup.FieldHour,
 		clickrollup.FieldClicks, clickrollup.FieldUniqueClicks, clickrollup.FieldDims)
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		if w.opts.Dialect == dialect.Postgres {
-			fmt.Fprintf(&b, "($%d,$%d,$%d,$%d,$%d,$%d,$%d::jsonb)", 7*i+1, 7*i+2, 7*i+3, 7*i+4, 7*i+5, 7*i+6, 7*i+7)
+			fmt.Fprintf(&b, "($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d::jsonb)", 8*i+1, 8*i+2, 8*i+3, 8*i+4, 8*i+5, 8*i+6, 8*i+7, 8*i+8)
 		} else {
-			b.WriteString("(?,?,?,?,?,?,?)")
+			b.WriteString("(?,?,?,?,?,?,?,?)")
 		}
 	}
-	fmt.Fprintf(&b, " ON CONFLICT (%[1]s, %[2]s, %[3]s) DO UPDATE SET %[4]s RETURNING %[1]s, %[2]s, %[3]s, %[5]s, %[6]s, %[7]s",
+	fmt.Fprintf(&b, " ON CONFLICT (%[1]s, %[2]s, %[8]s, %[3]s) DO UPDATE SET %[4]s RETURNING %[1]s, %[2]s, %[8]s, %[3]s, %[5]s, %[6]s, %[7]s",
 		clickrollup.FieldKind, clickrollup.FieldTargetID, clickrollup.FieldHour, set,
-		clickrollup.FieldClicks, clickrollup.FieldUniqueClicks, clickrollup.FieldDims)
+		clickrollup.FieldClicks, clickrollup.FieldUniqueClicks, clickrollup.FieldDims, clickrollup.FieldGrain)
 	return b.String()
 }
 

@@ -56,6 +56,28 @@ func TestRollupsMatchTheClickRows(t *testing.T) {
 			daily[d] = c
 			countries[analytics.CountryName(r.Country)]++
 		}
+		// A range of partial days takes in the whole hours at its ends.
+		from, to := day0.Add(5*time.Hour+30*time.Minute), day0.Add(51*time.Hour+10*time.Minute)
+		inRange := 0
+		for _, r := range rows {
+			if h := r.CreatedAt.UTC().Truncate(time.Hour); !h.Before(from.Truncate(time.Hour)) && h.Before(to) {
+				inRange++
+			}
+		}
+		if st, err := store.Totals(ctx, analytics.Scope{LinkID: l.ID, From: from, To: to}); err != nil || st.Clicks != inRange {
+			t.Errorf("link %d clicks in [%s, %s): %+v (%v), want %d", l.ID, from, to, st, err, inRange)
+		}
+		hours, err := store.TimeSeries(ctx, analytics.Scope{LinkID: l.ID, From: from, To: to}, analytics.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inHours := 0
+		for _, b := range hours {
+			inHours += b.Clicks
+		}
+		if len(hours) != 47 || inHours != inRange {
+			t.Errorf("link %d: %d hours with %d clicks, want 47 with %d", l.ID, len(hours), inHours, inRange)
+		}
 		tot, err := store.Totals(ctx, analytics.Scope{LinkID: l.ID})
 		if err != nil {
 			t.Fatal(err)

@@ -73,7 +73,7 @@ func seedClicks(b *testing.B, client *ent.Client, d string, n int) *ent.Link {
 				q.WriteString("(?,?,?,?,?,?,?,?,?,?,?)")
 			}
 			// Rows in time order, as the writer stores them.
-			at := start.Add(time.Duration(int64(done+i) * int64(30*24*time.Hour) / int64(n)))
+			at := start.Add(time.Duration(done+i) * (30 * 24 * time.Hour / time.Duration(n)))
 			args = append(args, u.ID, l.ID, at, countries[rnd.IntN(len(countries))], refs[rnd.IntN(len(refs))],
 				browsers[rnd.IntN(len(browsers))], "Windows 10", "Desktop", "en",
 				fmt.Sprintf("%032x", at.Unix()/86400*1_000_000+int64(rnd.IntN(5000))), false)
@@ -109,6 +109,9 @@ func BenchmarkStats(b *testing.B) {
 		now := time.Now().UTC()
 		sc := analytics.Scope{LinkID: l.ID, From: now.Truncate(24*time.Hour).AddDate(0, 0, -29), To: now.Truncate(24*time.Hour).AddDate(0, 0, 1)}
 		b.Run(fmt.Sprintf("graphql/clicks=%d", n), func(b *testing.B) {
+			if st, err := store.Totals(ctx, analytics.Scope{LinkID: l.ID}); err != nil || st.Clicks != n {
+				b.Fatalf("totals %+v (%v), want %d clicks", st, err, n)
+			}
 			for b.Loop() {
 				if _, err := store.Totals(ctx, sc); err != nil {
 					b.Fatal(err)

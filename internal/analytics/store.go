@@ -22,8 +22,9 @@ const (
 )
 
 // Store computes statistics from the click rollups (schema.ClickRollup)
-// the writer keeps, so a request reads one row an hour of its range, not
-// the click rows behind them. Ranges are whole UTC hours: a bound inside
+// the writer keeps, so a request reads one row a day of its range (and an
+// hour at its partial days' ends; a series by hour one an hour), not the
+// click rows behind them. Ranges are whole UTC hours: a bound inside
 // an hour takes in that whole hour (From rounds down, To up). Queries run
 // with the caller's context, so the ent privacy policy limits them to the
 // viewer's rollups. Bot visits never count. Unique clicks are first visits:
@@ -41,8 +42,10 @@ func NewStore(client *ent.Client, dialectName string) *Store {
 	return &Store{client: client, dialect: dialectName}
 }
 
-// query selects the rollups of a scope.
-func (s *Store) query(sc Scope) *ent.ClickRollupQuery {
+// query selects the rollups of a scope: with days, the day rows of the
+// whole UTC days in its range and the hour rows of the hours around them;
+// else the hour rows alone.
+func (s *Store) query(sc Scope, days bool) *ent.ClickRollupQuery {
 	var ps []predicate.ClickRollup
 	switch {
 	case sc.LinkID != 0:
@@ -52,13 +55,53 @@ func (s *Store) query(sc Scope) *ent.ClickRollupQuery {
 	}
 	// Hours are stored in UTC; on SQLite they compare as text, so the bounds
 	// must be UTC too.
+	var from, to time.Time // whole hours
 	if !sc.From.IsZero() {
-		ps = append(ps, clickrollup.HourGTE(sc.From.UTC().Truncate(time.Hour)))
+		from = sc.From.UTC().Truncate(time.Hour)
 	}
 	if !sc.To.IsZero() {
-		ps = append(ps, clickrollup.HourLT(sc.To.UTC()))
+		to = sc.To.UTC().Add(time.Hour - time.Nanosecond).Truncate(time.Hour)
 	}
-	return s.client.ClickRollup.Query().Where(ps...)
+	hours := func(from, to time.Time) predicate.ClickRollup {
+		p := []predicate.ClickRollup{clickrollup.GrainEQ(clickrollup.GrainHour)}
+		if !from.IsZero() {
+			p = append(p, clickrollup.HourGTE(from))
+		}
+		if !to.IsZero() {
+			p = append(p, clickrollup.HourLT(to))
+		}
+		return clickrollup.And(p...)
+	}
+	if !days {
+		return s.client.ClickRollup.Query().Where(append(ps, hours(from, to))...)
+	}
+	// The whole days: [dayFrom, dayTo).
+	var dayFrom, dayTo time.Time
+	if !from.IsZero() {
+		dayFrom = truncate(from.Add(24*time.Hour-time.Nanosecond), Day)
+	}
+	if !to.IsZero() {
+		dayTo = truncate(to, Day)
+	}
+	if !dayFrom.IsZero() && !dayTo.IsZero() && !dayFrom.Before(dayTo) {
+		return s.client.ClickRollup.Query().Where(append(ps, hours(from, to))...)
+	}
+	day := []predicate.ClickRollup{clickrollup.GrainEQ(clickrollup.GrainDay)}
+	or := []predicate.ClickRollup{}
+	if !dayFrom.IsZero() {
+		day = append(day, clickrollup.HourGTE(dayFrom))
+		if from.Before(dayFrom) {
+			or = append(or, hours(from, dayFrom))
+		}
+	}
+	if !dayTo.IsZero() {
+		day = append(day, clickrollup.HourLT(dayTo))
+		if dayTo.Before(to) {
+			or = append(or, hours(dayTo, to))
+		}
+	}
+	or = append(or, clickrollup.And(day...))
+	return s.client.ClickRollup.Query().Where(append(ps, clickrollup.Or(or...))...)
 }
 
 // Totals returns the clicks and unique visitors of a scope.
@@ -67,7 +110,7 @@ func (s *Store) Totals(ctx context.Context, sc Scope) (*Stats, error) {
 		Clicks       int `json:"clicks"`
 		UniqueClicks int `json:"unique_clicks"`
 	}
-	err := s.query(sc).Modify(func(sel *entsql.Selector) {
+	err := s.query(sc, true).Modify(func(sel *entsql.Selector) {
 		sel.Select()
 		sel.AppendSelectExprAs(entsql.Expr("COALESCE(SUM("+sel.C(clickrollup.FieldClicks)+"), 0)"), "clicks")
 		sel.AppendSelectExprAs(entsql.Expr("COALESCE(SUM("+sel.C(clickrollup.FieldUniqueClicks)+"), 0)"), "unique_clicks")
@@ -86,7 +129,7 @@ func (s *Store) Totals(ctx context.Context, sc Scope) (*Stats, error) {
 // intervals filled in between the first and the last (or the scope's
 // bounds when it has them).
 func (s *Store) TimeSeries(ctx context.Context, sc Scope, iv Interval) ([]*TimeBucket, error) {
-	rows, err := s.query(sc).Select(clickrollup.FieldHour, clickrollup.FieldClicks, clickrollup.FieldUniqueClicks).All(ctx)
+	rows, err := s.query(sc, iv == Day).Select(clickrollup.FieldHour, clickrollup.FieldClicks, clickrollup.FieldUniqueClicks).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("click time series: %w", err)
 	}
@@ -154,7 +197,7 @@ func (s *Store) Breakdown(ctx context.Context, sc Scope, d Dimension, limit int)
 	if !ok {
 		return nil, fmt.Errorf("unknown dimension %q", d)
 	}
-	rows, err := s.query(sc).Select(clickrollup.FieldDims).All(ctx)
+	rows, err := s.query(sc, true).Select(clickrollup.FieldDims).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("click breakdown: %w", err)
 	}
@@ -180,7 +223,7 @@ type Summary struct {
 // Summary returns the totals and the top limit keys of every dimension of
 // a scope, from one pass over its rollups.
 func (s *Store) Summary(ctx context.Context, sc Scope, limit int) (*Summary, error) {
-	rows, err := s.query(sc).Select(clickrollup.FieldClicks, clickrollup.FieldUniqueClicks, clickrollup.FieldDims).All(ctx)
+	rows, err := s.query(sc, true).Select(clickrollup.FieldClicks, clickrollup.FieldUniqueClicks, clickrollup.FieldDims).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("click statistics: %w", err)
 	}

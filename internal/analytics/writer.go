@@ -337,17 +337,22 @@ func (c *tally) addQR(id, scans int) {
 	c.qrs[id] += scans
 }
 
-// roll counts a stored click row in its rollup.
+// roll counts a stored click row in the rollups of its hour k and of its
+// day.
 func (c *tally) roll(k rollupKey, owner int, first bool, keys [7]string) {
 	if c.rolls == nil {
 		c.rolls = map[rollupKey]*rollup{}
 	}
-	r := c.rolls[k]
-	if r == nil {
-		r = &rollup{owner: owner}
-		c.rolls[k] = r
+	day := k
+	day.day, day.hour = true, k.hour-k.hour%24
+	for _, k := range []rollupKey{k, day} {
+		r := c.rolls[k]
+		if r == nil {
+			r = &rollup{owner: owner}
+			c.rolls[k] = r
+		}
+		r.count(first, keys)
 	}
-	r.count(first, keys)
 }
 
 func (c *tally) empty() bool { return len(c.links) == 0 && len(c.qrs) == 0 && len(c.rolls) == 0 }
