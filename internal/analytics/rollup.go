@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,51 +81,67 @@ func (k rollupKey) kind() string {
 
 func (k rollupKey) start() time.Time { return time.Unix(k.hour*3600, 0).UTC() }
 
-// rollup is what is added to one rollup row.
+// rollup is what is added to one rollup row. Its dimension counts are one
+// flat map (not a map a dimension): the writer holds one rollup per touched
+// hour and day of every target, and fewer maps cost it less.
 type rollup struct {
 	owner          int
 	clicks, unique int
-	dims           schematype.RollupDims
+	keys           map[dimKey]schematype.RollupCount
+	n              [len(rollupDims)]int32 // keys per dimension
+}
+
+// dimKey is one key of one dimension (an index into rollupDims).
+type dimKey struct {
+	dim uint8
+	key string
 }
 
 // count adds one click (first when it is the visitor's first of the day)
 // with the given dimension keys ("" for social means none).
 func (r *rollup) count(first bool, keys [7]string) {
-	u := 0
+	c := schematype.RollupCount{Clicks: 1}
 	if first {
-		u = 1
+		c.Unique = 1
 	}
 	r.clicks++
-	r.unique += u
-	if r.dims == nil {
-		r.dims = schematype.RollupDims{}
-	}
-	for i, name := range rollupDims {
-		if name == dimSocial && keys[i] == "" {
+	r.unique += c.Unique
+	for i := range rollupDims {
+		if i == socialDim && keys[i] == "" {
 			continue
 		}
-		addKey(r.dims, name, keys[i], schematype.RollupCount{Clicks: 1, Unique: u})
+		r.addKey(uint8(i), keys[i], c)
 	}
 }
 
 // rollupDims is the order of the keys count takes.
 var rollupDims = [7]string{dimCountry, dimReferrer, dimBrowser, dimOS, dimDevice, dimLanguage, dimSocial}
 
-// addKey adds c to key of a dimension, or to OtherKey once the dimension
+const socialDim = 6
+
+// dimIndex is the index of a dimension name in rollupDims.
+var dimIndex = map[string]uint8{dimCountry: 0, dimReferrer: 1, dimBrowser: 2, dimOS: 3, dimDevice: 4, dimLanguage: 5, dimSocial: 6}
+
+// addKey adds c to key of dimension d, or to OtherKey once the dimension
 // has MaxRollupKeys keys.
-func addKey(dims schematype.RollupDims, name, key string, c schematype.RollupCount) {
-	m := dims[name]
-	if m == nil {
-		m = map[string]schematype.RollupCount{}
-		dims[name] = m
+func (r *rollup) addKey(d uint8, key string, c schematype.RollupCount) {
+	if r.keys == nil {
+		r.keys = make(map[dimKey]schematype.RollupCount, 8)
 	}
-	if _, ok := m[key]; !ok && len(m) >= MaxRollupKeys {
-		key = OtherKey
+	k := dimKey{d, key}
+	v, ok := r.keys[k]
+	if !ok {
+		if r.n[d] >= MaxRollupKeys {
+			k.key = OtherKey
+			v, ok = r.keys[k]
+		}
+		if !ok {
+			r.n[d]++
+		}
 	}
-	v := m[key]
 	v.Clicks += c.Clicks
 	v.Unique += c.Unique
-	m[key] = v
+	r.keys[k] = v
 }
 
 // add adds o to r.
@@ -134,29 +151,38 @@ func (r *rollup) add(o *rollup) {
 	}
 	r.clicks += o.clicks
 	r.unique += o.unique
-	if len(o.dims) > 0 && r.dims == nil {
-		r.dims = schematype.RollupDims{}
+	fits := true
+	for d := range r.n {
+		fits = fits && r.n[d]+o.n[d] <= MaxRollupKeys
 	}
-	for _, name := range sortedDimNames(o.dims) {
-		m := o.dims[name]
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
+	if fits { // no key can overflow
+		for k, c := range o.keys {
+			r.addKey(k.dim, k.key, c)
 		}
-		slices.Sort(keys) // the same keys overflow into Other whatever the map order
-		for _, k := range keys {
-			addKey(r.dims, name, k, m[k])
-		}
+		return
+	}
+	keys := make([]dimKey, 0, len(o.keys))
+	for k := range o.keys {
+		keys = append(keys, k)
+	}
+	// The same keys overflow into Other whatever the map order.
+	slices.SortFunc(keys, func(a, b dimKey) int { return cmp.Or(cmp.Compare(a.dim, b.dim), cmp.Compare(a.key, b.key)) })
+	for _, k := range keys {
+		r.addKey(k.dim, k.key, o.keys[k])
 	}
 }
 
-func sortedDimNames(d schematype.RollupDims) []string {
-	names := make([]string, 0, len(d))
-	for n := range d {
-		names = append(names, n)
+// setDims adds a stored row's dims to r.
+func (r *rollup) setDims(dims schematype.RollupDims) {
+	for name, m := range dims {
+		d, ok := dimIndex[name]
+		if !ok {
+			continue
+		}
+		for k, c := range m {
+			r.addKey(d, k, c)
+		}
 	}
-	slices.Sort(names)
-	return names
 }
 
 // rollupKeys returns the dimension keys of a stored click row, in
@@ -171,15 +197,21 @@ func rollupKeys(country, referrer string, a Agent, language string) [7]string {
 // cache keeps compiled.
 const rollupsPerStatement = 128
 
-// writeRollups adds rs to the stored rollups in tx: for each chunk of rows
-// (in key order, so two PostgreSQL writers lock them in the same order),
-// one upsert makes the missing rows and returns the stored counts (on
-// PostgreSQL it also locks the rows until the commit), and one upsert
-// writes the merged counts.
-func (w *Writer) writeRollups(ctx context.Context, tx *ent.Client, rs map[rollupKey]*rollup) error {
-	keys := make([]rollupKey, 0, len(rs))
-	for k := range rs {
-		keys = append(keys, k)
+// writeRollups adds the rollups of every map of rss to the stored ones in
+// tx: for each chunk of rows (in key order, so two PostgreSQL writers lock
+// them in the same order), one upsert makes the missing rows and returns
+// the stored counts (on PostgreSQL it also locks the rows until the
+// commit), and one upsert writes the merged counts.
+func (w *Writer) writeRollups(ctx context.Context, tx *ent.Client, rss ...map[rollupKey]*rollup) error {
+	var keys []rollupKey
+	owners := map[rollupKey]int{}
+	for _, rs := range rss {
+		for k, r := range rs {
+			if _, ok := owners[k]; !ok {
+				keys = append(keys, k)
+				owners[k] = r.owner
+			}
+		}
 	}
 	slices.SortFunc(keys, func(a, b rollupKey) int {
 		if a.qr != b.qr {
@@ -204,11 +236,21 @@ func (w *Writer) writeRollups(ctx context.Context, tx *ent.Client, rs map[rollup
 		chunk := keys[:n]
 		keys = keys[len(chunk):]
 		stored := map[rollupKey]*rollup{}
+		var buf []byte
 		args := make([]any, 0, 8*len(chunk))
 		for _, k := range chunk {
-			args = append(args, rs[k].owner, k.kind(), k.target, k.grain(), k.start(), 0, 0, "{}")
+			args = append(args, owners[k], k.kind(), k.target, k.grain(), k.start(), 0, 0, "{}")
 		}
 		q := w.rollupSQL(len(chunk), fmt.Sprintf("%[1]s = %[2]s.%[1]s", clickrollup.FieldClicks, clickrollup.Table))
+		if w.opts.Dialect != dialect.Postgres {
+			// On SQLite one process writes, under one write lock: reading the
+			// stored rows is enough, and a new row is then written once.
+			q = w.rollupSelectSQL(len(chunk))
+			args = args[:0]
+			for _, k := range chunk {
+				args = append(args, k.kind(), k.target, k.grain(), k.start())
+			}
+		}
 		err := scanRows(ctx, tx, q, args, func(r *sql.Rows) error {
 			var k rollupKey
 			var kind, grain string
@@ -219,10 +261,12 @@ func (w *Writer) writeRollups(ctx context.Context, tx *ent.Client, rs map[rollup
 				return err
 			}
 			k.qr, k.day, k.hour = kind == kindQR, grain == grainDay, hour.Unix()/3600
-			if len(dims) > 0 {
-				if err := json.Unmarshal(dims, &o.dims); err != nil {
+			if len(dims) > 2 { // not "{}"
+				var d schematype.RollupDims
+				if err := json.Unmarshal(dims, &d); err != nil {
 					return fmt.Errorf("rollup dims: %w", err)
 				}
+				o.setDims(d)
 			}
 			stored[k] = o
 			return nil
@@ -232,19 +276,30 @@ func (w *Writer) writeRollups(ctx context.Context, tx *ent.Client, rs map[rollup
 		}
 		args = args[:0]
 		for _, k := range chunk {
-			m := stored[k]
-			if m == nil {
-				m = &rollup{}
+			// A new row with one source is written as it is (not copied: the
+			// sources stay as they are should the transaction fail).
+			m := stored[k] // decoded for this write, or nil
+			if m != nil && m.clicks == 0 && len(m.keys) == 0 {
+				m = nil // a row the first upsert just made
 			}
-			m.add(rs[k])
-			dims, err := json.Marshal(m.dims)
-			if err != nil {
-				return err
+			owned := m != nil
+			for _, rs := range rss {
+				r := rs[k]
+				switch {
+				case r == nil:
+				case m == nil:
+					m = r // borrowed: only read
+				default:
+					if !owned {
+						c := &rollup{}
+						c.add(m)
+						m, owned = c, true
+					}
+					m.add(r)
+				}
 			}
-			if m.dims == nil {
-				dims = []byte("{}")
-			}
-			args = append(args, rs[k].owner, k.kind(), k.target, k.grain(), k.start(), m.clicks, m.unique, string(dims))
+			buf = appendDims(buf[:0], m)
+			args = append(args, owners[k], k.kind(), k.target, k.grain(), k.start(), m.clicks, m.unique, string(buf))
 		}
 		q = w.rollupSQL(len(chunk), fmt.Sprintf("%[1]s = excluded.%[1]s, %[2]s = excluded.%[2]s, %[3]s = excluded.%[3]s",
 			clickrollup.FieldClicks, clickrollup.FieldUniqueClicks, clickrollup.FieldDims))
@@ -253,6 +308,23 @@ func (w *Writer) writeRollups(ctx context.Context, tx *ent.Client, rs map[rollup
 		}
 	}
 	return nil
+}
+
+// rollupSelectSQL reads n rollup rows by their keys (SQLite), the columns
+// as rollupSQL returns them.
+func (w *Writer) rollupSelectSQL(n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "SELECT %[1]s, %[2]s, %[3]s, %[4]s, %[5]s, %[6]s, %[7]s FROM %[8]s WHERE (%[1]s, %[2]s, %[3]s, %[4]s) IN (VALUES ",
+		clickrollup.FieldKind, clickrollup.FieldTargetID, clickrollup.FieldGrain, clickrollup.FieldHour,
+		clickrollup.FieldClicks, clickrollup.FieldUniqueClicks, clickrollup.FieldDims, clickrollup.Table)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?)")
+	}
+	b.WriteByte(')')
+	return b.String()
 }
 
 // rollupSQL is the upsert of n rollup rows with the given SET, returning
@@ -310,4 +382,60 @@ func rollRows(ctx context.Context, c *ent.Client, q string, args []any, t *tally
 		return nil
 	})
 	return n, last, err
+}
+
+// appendDims appends dims as JSON (what encoding/json writes, without the
+// reflection: the writer encodes a row a touched hour and day). Invalid
+// UTF-8 in a key becomes U+FFFD, as encoding/json makes it.
+func appendDims(b []byte, r *rollup) []byte {
+	b = append(b, '{')
+	first := true
+	for d, name := range rollupDims {
+		if r.n[d] == 0 {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendJSONString(b, name)
+		b = append(b, ':', '{')
+		inner := true
+		for k, c := range r.keys {
+			if int(k.dim) != d {
+				continue
+			}
+			if !inner {
+				b = append(b, ',')
+			}
+			inner = false
+			b = appendJSONString(b, k.key)
+			b = append(b, `:{"c":`...)
+			b = strconv.AppendInt(b, int64(c.Clicks), 10)
+			if c.Unique != 0 {
+				b = append(b, `,"u":`...)
+				b = strconv.AppendInt(b, int64(c.Unique), 10)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, `\u00`...)
+			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }

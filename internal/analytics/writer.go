@@ -410,10 +410,12 @@ func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) 
 		}
 	}
 	if withCounters {
+		// The rollups are merged as they are written, not copied here: they
+		// are most of the pending counts under load.
 		all := tally{}
-		all.add(w.pending)
-		all.add(added)
-		if err := w.updateCounters(ctx, tx.Client(), all); err != nil {
+		all.add(tally{links: w.pending.links, qrs: w.pending.qrs})
+		all.add(tally{links: added.links, qrs: added.qrs})
+		if err := w.updateCounters(ctx, tx.Client(), all, w.pending.rolls, added.rolls); err != nil {
 			_ = tx.Rollback()
 			return err
 		}
@@ -439,13 +441,14 @@ func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) 
 	return nil
 }
 
-// updateCounters adds c to the links' and QR codes' counters: one UPDATE a
+// updateCounters adds c to the links' and QR codes' counters and c's and
+// rolls' rollups to the stored ones: one UPDATE a
 // link, in id order (for locality). On SQLite a statement is no round
 // trip, and the cost is the page work on the rows, so one statement for
 // all of them would gain nothing. A link deleted since updates nothing.
-func (w *Writer) updateCounters(ctx context.Context, tx *ent.Client, c tally) error {
+func (w *Writer) updateCounters(ctx context.Context, tx *ent.Client, c tally, rolls ...map[rollupKey]*rollup) error {
 	if w.opts.Dialect == dialect.Postgres {
-		return w.updateCountersPG(ctx, tx, c)
+		return w.updateCountersPG(ctx, tx, c, rolls...)
 	}
 	linkSQL, qrSQL := w.counterSQL()
 	for _, id := range sortedKeys(c.links) {
@@ -459,7 +462,7 @@ func (w *Writer) updateCounters(ctx context.Context, tx *ent.Client, c tally) er
 			return fmt.Errorf("count qr scans: %w", err)
 		}
 	}
-	return w.writeRollups(ctx, tx, c.rolls)
+	return w.writeRollups(ctx, tx, append(rolls, c.rolls)...)
 }
 
 // clickColumns are the columns the writer fills, in order.
@@ -667,7 +670,7 @@ const countersPerUpdate = 1000
 // statement (UPDATE ... FROM VALUES): there each statement is a round trip
 // to the server, and with one a link the writer fell behind under load.
 // Rows go in id order, so two writers lock them in the same order.
-func (w *Writer) updateCountersPG(ctx context.Context, tx *ent.Client, c tally) error {
+func (w *Writer) updateCountersPG(ctx context.Context, tx *ent.Client, c tally, rolls ...map[rollupKey]*rollup) error {
 	type table struct {
 		name, set string
 		ids       []int
@@ -697,7 +700,7 @@ func (w *Writer) updateCountersPG(ctx context.Context, tx *ent.Client, c tally) 
 			}
 		}
 	}
-	return w.writeRollups(ctx, tx, c.rolls)
+	return w.writeRollups(ctx, tx, append(rolls, c.rolls)...)
 }
 
 // counterSQL returns the statements that add to a link's and a QR code's
