@@ -64,3 +64,15 @@ func TestDomainVerificationFlag(t *testing.T) {
 		t.Error("parseOnOff(maybe) accepted")
 	}
 }
+
+// `shortener stats rebuild` recomputes the rollups and prints the rows read.
+func TestStatsRebuildCLI(t *testing.T) {
+	db := storetest.DSN(t)
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"stats", "rebuild", "--db", db}, &out, &errOut); err != nil {
+		t.Fatalf("stats rebuild: %v %s", err, errOut.String())
+	}
+	if out.String() != `{"clicks":0}`+"\n" {
+		t.Errorf("stdout %q", out.String())
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -21,10 +22,13 @@ import (
 	"syscall"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"shortener/ent/domain"
 	"shortener/ent/user"
 	"shortener/graph"
 	"shortener/internal/account"
+	"shortener/internal/analytics"
 	"shortener/internal/app"
 	"shortener/internal/auth"
 	"shortener/internal/hostname"
@@ -46,6 +50,7 @@ const usage = `usage:
   shortener domain verify --host HOST [--id N] [--db DSN]
   shortener backup --to FILE [--db DSN]
   shortener --version
+  shortener stats rebuild [--db DSN]
 run "shortener serve -h" for every flag`
 
 // run is main without the process: tests call it with their own context,
@@ -79,6 +84,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "shortener", version())
 		return nil
+	case "stats":
+		if len(args) > 1 && args[1] == "rebuild" {
+			return statsRebuild(ctx, args[2:], stdout, stderr)
+		}
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -151,12 +160,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	accessLog := fs.Bool("access-log", envBool("ACCESS_LOG"), "log a line for every request: method, path, query (keys redacted), status, bytes, duration, client, request id and viewer for the APIs [ACCESS_LOG]")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", "text"), "log lines as text (key=value) or json [LOG_FORMAT]")
 	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", "*"), "origins whose pages may call /graphql and /api from a browser, comma-separated (https://app.example.com,http://localhost:3000); * is any origin, empty is none; never with credentials [CORS_ORIGINS]")
+	clickRetention := fs.Duration("click-retention", envDuration("CLICK_RETENTION", 0), "delete raw click rows older than this (e.g. 2160h), keeping the statistics' hourly rollups; 0 keeps them forever [CLICK_RETENTION]")
 	addrFile := fs.String("addr-file", env("ADDR_FILE", ""), "once listening, write the listening address (host:port) to this file; useful with --addr 127.0.0.1:0 [ADDR_FILE]")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *readTimeout < 0 || *writeTimeout < 0 || *maxConnsPerIP < 0 {
-		return errors.New("--read-timeout, --write-timeout and --max-conns-per-ip must be >= 0")
+	if *readTimeout < 0 || *writeTimeout < 0 || *maxConnsPerIP < 0 || *clickRetention < 0 {
+		return errors.New("--read-timeout, --write-timeout, --max-conns-per-ip and --click-retention must be >= 0")
 	}
 	if *cacheMB < 1 || *cacheMB > 1<<20 {
 		return fmt.Errorf("--cache-mb must be between 1 and %d, got %d", 1<<20, *cacheMB)
@@ -180,7 +190,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		TrustProxy: *trustProxy, SignupDisabled: *noSignup, Log: log,
 		RedirectStatus: *redirectStatus, Secret: *secret, HSTS: *hstsOn,
 		DomainVerification: verify, DNSResolver: *dnsResolver, CacheMB: *cacheMB,
-		CORSOrigins: splitList(*corsOrigins), AccessLog: *accessLog,
+		CORSOrigins: splitList(*corsOrigins), AccessLog: *accessLog, ClickRetention: *clickRetention,
 	}
 	if *rateLimit != "" {
 		n, err := strconv.Atoi(*rateLimit)
@@ -339,6 +349,34 @@ func domainVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Host     string `json:"host"`
 		Verified bool   `json:"verified"`
 	}{ds[0].ID, h, true})
+}
+
+// statsRebuild recomputes the statistics' rollups (and the first_visit
+// flags rows written before them lack) from the click rows, and prints
+// {"clicks":N} on stdout. Run it with the server stopped.
+func statsRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("stats rebuild", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", env("DATABASE_URL", store.DefaultDSN), "database: sqlite://PATH or postgres://... [DATABASE_URL]")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	client, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	d := dialect.SQLite
+	if strings.HasPrefix(*db, "postgres") {
+		d = dialect.Postgres
+	}
+	n, err := analytics.Rebuild(ctx, client, d, slog.New(slog.NewTextHandler(stderr, nil)))
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(struct {
+		Clicks int `json:"clicks"`
+	}{n})
 }
 
 // writeAddrFile writes addr and a newline to path (--addr-file) through a

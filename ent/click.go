@@ -44,6 +44,8 @@ type Click struct {
 	VisitorHash string `json:"visitor_hash,omitempty"`
 	// Bot holds the value of the "bot" field.
 	Bot bool `json:"bot,omitempty"`
+	// FirstVisit holds the value of the "first_visit" field.
+	FirstVisit *bool `json:"first_visit,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ClickQuery when eager-loading is set.
 	Edges        ClickEdges `json:"edges"`
@@ -103,7 +105,7 @@ func (*Click) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case click.FieldBot:
+		case click.FieldBot, click.FieldFirstVisit:
 			values[i] = new(sql.NullBool)
 		case click.FieldID, click.FieldOwnerID, click.FieldLinkID, click.FieldQrCodeID:
 			values[i] = new(sql.NullInt64)
@@ -206,6 +208,13 @@ func (_m *Click) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Bot = value.Bool
 			}
+		case click.FieldFirstVisit:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field first_visit", values[i])
+			} else if value.Valid {
+				_m.FirstVisit = new(bool)
+				*_m.FirstVisit = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -296,6 +305,11 @@ func (_m *Click) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("bot=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Bot))
+	builder.WriteString(", ")
+	if v := _m.FirstVisit; v != nil {
+		builder.WriteString("first_visit=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

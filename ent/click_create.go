@@ -185,6 +185,20 @@ func (_c *ClickCreate) SetNillableBot(v *bool) *ClickCreate {
 	return _c
 }
 
+// SetFirstVisit sets the "first_visit" field.
+func (_c *ClickCreate) SetFirstVisit(v bool) *ClickCreate {
+	_c.mutation.SetFirstVisit(v)
+	return _c
+}
+
+// SetNillableFirstVisit sets the "first_visit" field if the given value is not nil.
+func (_c *ClickCreate) SetNillableFirstVisit(v *bool) *ClickCreate {
+	if v != nil {
+		_c.SetFirstVisit(*v)
+	}
+	return _c
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_c *ClickCreate) SetOwner(v *User) *ClickCreate {
 	return _c.SetOwnerID(v.ID)
@@ -377,6 +391,10 @@ func (_c *ClickCreate) createSpec() (*Click, *sqlgraph.CreateSpec) {
 		_spec.SetField(click.FieldBot, field.TypeBool, value)
 		_node.Bot = value
 	}
+	if value, ok := _c.mutation.FirstVisit(); ok {
+		_spec.SetField(click.FieldFirstVisit, field.TypeBool, value)
+		_node.FirstVisit = &value
+	}
 	if nodes := _c.mutation.OwnerIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -526,6 +544,9 @@ func (u *ClickUpsertOne) UpdateNewValues() *ClickUpsertOne {
 		}
 		if _, exists := u.create.mutation.Bot(); exists {
 			s.SetIgnore(click.FieldBot)
+		}
+		if _, exists := u.create.mutation.FirstVisit(); exists {
+			s.SetIgnore(click.FieldFirstVisit)
 		}
 	}))
 	return u
@@ -769,6 +790,9 @@ func (u *ClickUpsertBulk) UpdateNewValues() *ClickUpsertBulk {
 			}
 			if _, exists := b.mutation.Bot(); exists {
 				s.SetIgnore(click.FieldBot)
+			}
+			if _, exists := b.mutation.FirstVisit(); exists {
+				s.SetIgnore(click.FieldFirstVisit)
 			}
 		}
 	}))

@@ -86,6 +86,9 @@ func (_u *ClickUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			}
 		}
 	}
+	if _u.mutation.FirstVisitCleared() {
+		_spec.ClearField(click.FieldFirstVisit, field.TypeBool)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -195,6 +198,9 @@ func (_u *ClickUpdateOne) sqlSave(ctx context.Context) (_node *Click, err error)
 				ps[i](selector)
 			}
 		}
+	}
+	if _u.mutation.FirstVisitCleared() {
+		_spec.ClearField(click.FieldFirstVisit, field.TypeBool)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Click{config: _u.config}

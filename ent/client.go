@@ -17,8 +17,10 @@ import (
 	"shortener/ent/channel"
 	"shortener/ent/channelitem"
 	"shortener/ent/click"
+	"shortener/ent/clickrollup"
 	"shortener/ent/countermark"
 	"shortener/ent/ctaoverlay"
+	"shortener/ent/dailyvisitor"
 	"shortener/ent/domain"
 	"shortener/ent/link"
 	"shortener/ent/pixel"
@@ -53,8 +55,12 @@ type Client struct {
 	ChannelItem *ChannelItemClient
 	// Click is the client for interacting with the Click builders.
 	Click *ClickClient
+	// ClickRollup is the client for interacting with the ClickRollup builders.
+	ClickRollup *ClickRollupClient
 	// CounterMark is the client for interacting with the CounterMark builders.
 	CounterMark *CounterMarkClient
+	// DailyVisitor is the client for interacting with the DailyVisitor builders.
+	DailyVisitor *DailyVisitorClient
 	// Domain is the client for interacting with the Domain builders.
 	Domain *DomainClient
 	// Link is the client for interacting with the Link builders.
@@ -87,7 +93,9 @@ func (c *Client) init() {
 	c.Channel = NewChannelClient(c.config)
 	c.ChannelItem = NewChannelItemClient(c.config)
 	c.Click = NewClickClient(c.config)
+	c.ClickRollup = NewClickRollupClient(c.config)
 	c.CounterMark = NewCounterMarkClient(c.config)
+	c.DailyVisitor = NewDailyVisitorClient(c.config)
 	c.Domain = NewDomainClient(c.config)
 	c.Link = NewLinkClient(c.config)
 	c.Pixel = NewPixelClient(c.config)
@@ -184,22 +192,24 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:         ctx,
-		config:      cfg,
-		APIKey:      NewAPIKeyClient(cfg),
-		BioPage:     NewBioPageClient(cfg),
-		CTAOverlay:  NewCTAOverlayClient(cfg),
-		Campaign:    NewCampaignClient(cfg),
-		Channel:     NewChannelClient(cfg),
-		ChannelItem: NewChannelItemClient(cfg),
-		Click:       NewClickClient(cfg),
-		CounterMark: NewCounterMarkClient(cfg),
-		Domain:      NewDomainClient(cfg),
-		Link:        NewLinkClient(cfg),
-		Pixel:       NewPixelClient(cfg),
-		QRCode:      NewQRCodeClient(cfg),
-		SplashPage:  NewSplashPageClient(cfg),
-		User:        NewUserClient(cfg),
+		ctx:          ctx,
+		config:       cfg,
+		APIKey:       NewAPIKeyClient(cfg),
+		BioPage:      NewBioPageClient(cfg),
+		CTAOverlay:   NewCTAOverlayClient(cfg),
+		Campaign:     NewCampaignClient(cfg),
+		Channel:      NewChannelClient(cfg),
+		ChannelItem:  NewChannelItemClient(cfg),
+		Click:        NewClickClient(cfg),
+		ClickRollup:  NewClickRollupClient(cfg),
+		CounterMark:  NewCounterMarkClient(cfg),
+		DailyVisitor: NewDailyVisitorClient(cfg),
+		Domain:       NewDomainClient(cfg),
+		Link:         NewLinkClient(cfg),
+		Pixel:        NewPixelClient(cfg),
+		QRCode:       NewQRCodeClient(cfg),
+		SplashPage:   NewSplashPageClient(cfg),
+		User:         NewUserClient(cfg),
 	}, nil
 }
 
@@ -217,22 +227,24 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:         ctx,
-		config:      cfg,
-		APIKey:      NewAPIKeyClient(cfg),
-		BioPage:     NewBioPageClient(cfg),
-		CTAOverlay:  NewCTAOverlayClient(cfg),
-		Campaign:    NewCampaignClient(cfg),
-		Channel:     NewChannelClient(cfg),
-		ChannelItem: NewChannelItemClient(cfg),
-		Click:       NewClickClient(cfg),
-		CounterMark: NewCounterMarkClient(cfg),
-		Domain:      NewDomainClient(cfg),
-		Link:        NewLinkClient(cfg),
-		Pixel:       NewPixelClient(cfg),
-		QRCode:      NewQRCodeClient(cfg),
-		SplashPage:  NewSplashPageClient(cfg),
-		User:        NewUserClient(cfg),
+		ctx:          ctx,
+		config:       cfg,
+		APIKey:       NewAPIKeyClient(cfg),
+		BioPage:      NewBioPageClient(cfg),
+		CTAOverlay:   NewCTAOverlayClient(cfg),
+		Campaign:     NewCampaignClient(cfg),
+		Channel:      NewChannelClient(cfg),
+		ChannelItem:  NewChannelItemClient(cfg),
+		Click:        NewClickClient(cfg),
+		ClickRollup:  NewClickRollupClient(cfg),
+		CounterMark:  NewCounterMarkClient(cfg),
+		DailyVisitor: NewDailyVisitorClient(cfg),
+		Domain:       NewDomainClient(cfg),
+		Link:         NewLinkClient(cfg),
+		Pixel:        NewPixelClient(cfg),
+		QRCode:       NewQRCodeClient(cfg),
+		SplashPage:   NewSplashPageClient(cfg),
+		User:         NewUserClient(cfg),
 	}, nil
 }
 
@@ -263,8 +275,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.BioPage, c.CTAOverlay, c.Campaign, c.Channel, c.ChannelItem,
-		c.Click, c.CounterMark, c.Domain, c.Link, c.Pixel, c.QRCode, c.SplashPage,
-		c.User,
+		c.Click, c.ClickRollup, c.CounterMark, c.DailyVisitor, c.Domain, c.Link,
+		c.Pixel, c.QRCode, c.SplashPage, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -275,8 +287,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.BioPage, c.CTAOverlay, c.Campaign, c.Channel, c.ChannelItem,
-		c.Click, c.CounterMark, c.Domain, c.Link, c.Pixel, c.QRCode, c.SplashPage,
-		c.User,
+		c.Click, c.ClickRollup, c.CounterMark, c.DailyVisitor, c.Domain, c.Link,
+		c.Pixel, c.QRCode, c.SplashPage, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -299,8 +311,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ChannelItem.mutate(ctx, m)
 	case *ClickMutation:
 		return c.Click.mutate(ctx, m)
+	case *ClickRollupMutation:
+		return c.ClickRollup.mutate(ctx, m)
 	case *CounterMarkMutation:
 		return c.CounterMark.mutate(ctx, m)
+	case *DailyVisitorMutation:
+		return c.DailyVisitor.mutate(ctx, m)
 	case *DomainMutation:
 		return c.Domain.mutate(ctx, m)
 	case *LinkMutation:
@@ -1528,6 +1544,140 @@ func (c *ClickClient) mutate(ctx context.Context, m *ClickMutation) (Value, erro
 	}
 }
 
+// ClickRollupClient is a client for the ClickRollup schema.
+type ClickRollupClient struct {
+	config
+}
+
+// NewClickRollupClient returns a client for the ClickRollup from the given config.
+func NewClickRollupClient(c config) *ClickRollupClient {
+	return &ClickRollupClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `clickrollup.Hooks(f(g(h())))`.
+func (c *ClickRollupClient) Use(hooks ...Hook) {
+	c.hooks.ClickRollup = append(c.hooks.ClickRollup, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `clickrollup.Intercept(f(g(h())))`.
+func (c *ClickRollupClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ClickRollup = append(c.inters.ClickRollup, interceptors...)
+}
+
+// Create returns a builder for creating a ClickRollup entity.
+func (c *ClickRollupClient) Create() *ClickRollupCreate {
+	mutation := newClickRollupMutation(c.config, OpCreate)
+	return &ClickRollupCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ClickRollup entities.
+func (c *ClickRollupClient) CreateBulk(builders ...*ClickRollupCreate) *ClickRollupCreateBulk {
+	return &ClickRollupCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ClickRollupClient) MapCreateBulk(slice any, setFunc func(*ClickRollupCreate, int)) *ClickRollupCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ClickRollupCreateBulk{err: fmt.Errorf("calling to ClickRollupClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ClickRollupCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ClickRollupCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ClickRollup.
+func (c *ClickRollupClient) Update() *ClickRollupUpdate {
+	mutation := newClickRollupMutation(c.config, OpUpdate)
+	return &ClickRollupUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ClickRollupClient) UpdateOne(_m *ClickRollup) *ClickRollupUpdateOne {
+	mutation := newClickRollupMutation(c.config, OpUpdateOne, withClickRollup(_m))
+	return &ClickRollupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ClickRollupClient) UpdateOneID(id int) *ClickRollupUpdateOne {
+	mutation := newClickRollupMutation(c.config, OpUpdateOne, withClickRollupID(id))
+	return &ClickRollupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ClickRollup.
+func (c *ClickRollupClient) Delete() *ClickRollupDelete {
+	mutation := newClickRollupMutation(c.config, OpDelete)
+	return &ClickRollupDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ClickRollupClient) DeleteOne(_m *ClickRollup) *ClickRollupDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ClickRollupClient) DeleteOneID(id int) *ClickRollupDeleteOne {
+	builder := c.Delete().Where(clickrollup.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ClickRollupDeleteOne{builder}
+}
+
+// Query returns a query builder for ClickRollup.
+func (c *ClickRollupClient) Query() *ClickRollupQuery {
+	return &ClickRollupQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeClickRollup},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ClickRollup entity by its id.
+func (c *ClickRollupClient) Get(ctx context.Context, id int) (*ClickRollup, error) {
+	return c.Query().Where(clickrollup.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ClickRollupClient) GetX(ctx context.Context, id int) *ClickRollup {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ClickRollupClient) Hooks() []Hook {
+	hooks := c.hooks.ClickRollup
+	return append(hooks[:len(hooks):len(hooks)], clickrollup.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ClickRollupClient) Interceptors() []Interceptor {
+	return c.inters.ClickRollup
+}
+
+func (c *ClickRollupClient) mutate(ctx context.Context, m *ClickRollupMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ClickRollupCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ClickRollupUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ClickRollupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ClickRollupDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ClickRollup mutation op: %q", m.Op())
+	}
+}
+
 // CounterMarkClient is a client for the CounterMark schema.
 type CounterMarkClient struct {
 	config
@@ -1658,6 +1808,139 @@ func (c *CounterMarkClient) mutate(ctx context.Context, m *CounterMarkMutation) 
 		return (&CounterMarkDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CounterMark mutation op: %q", m.Op())
+	}
+}
+
+// DailyVisitorClient is a client for the DailyVisitor schema.
+type DailyVisitorClient struct {
+	config
+}
+
+// NewDailyVisitorClient returns a client for the DailyVisitor from the given config.
+func NewDailyVisitorClient(c config) *DailyVisitorClient {
+	return &DailyVisitorClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `dailyvisitor.Hooks(f(g(h())))`.
+func (c *DailyVisitorClient) Use(hooks ...Hook) {
+	c.hooks.DailyVisitor = append(c.hooks.DailyVisitor, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `dailyvisitor.Intercept(f(g(h())))`.
+func (c *DailyVisitorClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DailyVisitor = append(c.inters.DailyVisitor, interceptors...)
+}
+
+// Create returns a builder for creating a DailyVisitor entity.
+func (c *DailyVisitorClient) Create() *DailyVisitorCreate {
+	mutation := newDailyVisitorMutation(c.config, OpCreate)
+	return &DailyVisitorCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DailyVisitor entities.
+func (c *DailyVisitorClient) CreateBulk(builders ...*DailyVisitorCreate) *DailyVisitorCreateBulk {
+	return &DailyVisitorCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DailyVisitorClient) MapCreateBulk(slice any, setFunc func(*DailyVisitorCreate, int)) *DailyVisitorCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DailyVisitorCreateBulk{err: fmt.Errorf("calling to DailyVisitorClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DailyVisitorCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DailyVisitorCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DailyVisitor.
+func (c *DailyVisitorClient) Update() *DailyVisitorUpdate {
+	mutation := newDailyVisitorMutation(c.config, OpUpdate)
+	return &DailyVisitorUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DailyVisitorClient) UpdateOne(_m *DailyVisitor) *DailyVisitorUpdateOne {
+	mutation := newDailyVisitorMutation(c.config, OpUpdateOne, withDailyVisitor(_m))
+	return &DailyVisitorUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DailyVisitorClient) UpdateOneID(id int) *DailyVisitorUpdateOne {
+	mutation := newDailyVisitorMutation(c.config, OpUpdateOne, withDailyVisitorID(id))
+	return &DailyVisitorUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DailyVisitor.
+func (c *DailyVisitorClient) Delete() *DailyVisitorDelete {
+	mutation := newDailyVisitorMutation(c.config, OpDelete)
+	return &DailyVisitorDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DailyVisitorClient) DeleteOne(_m *DailyVisitor) *DailyVisitorDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DailyVisitorClient) DeleteOneID(id int) *DailyVisitorDeleteOne {
+	builder := c.Delete().Where(dailyvisitor.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DailyVisitorDeleteOne{builder}
+}
+
+// Query returns a query builder for DailyVisitor.
+func (c *DailyVisitorClient) Query() *DailyVisitorQuery {
+	return &DailyVisitorQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDailyVisitor},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DailyVisitor entity by its id.
+func (c *DailyVisitorClient) Get(ctx context.Context, id int) (*DailyVisitor, error) {
+	return c.Query().Where(dailyvisitor.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DailyVisitorClient) GetX(ctx context.Context, id int) *DailyVisitor {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *DailyVisitorClient) Hooks() []Hook {
+	return c.hooks.DailyVisitor
+}
+
+// Interceptors returns the client interceptors.
+func (c *DailyVisitorClient) Interceptors() []Interceptor {
+	return c.inters.DailyVisitor
+}
+
+func (c *DailyVisitorClient) mutate(ctx context.Context, m *DailyVisitorMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DailyVisitorCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DailyVisitorUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DailyVisitorUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DailyVisitorDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DailyVisitor mutation op: %q", m.Op())
 	}
 }
 
@@ -2932,12 +3215,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIKey, BioPage, CTAOverlay, Campaign, Channel, ChannelItem, Click, CounterMark,
-		Domain, Link, Pixel, QRCode, SplashPage, User []ent.Hook
+		APIKey, BioPage, CTAOverlay, Campaign, Channel, ChannelItem, Click, ClickRollup,
+		CounterMark, DailyVisitor, Domain, Link, Pixel, QRCode, SplashPage,
+		User []ent.Hook
 	}
 	inters struct {
-		APIKey, BioPage, CTAOverlay, Campaign, Channel, ChannelItem, Click, CounterMark,
-		Domain, Link, Pixel, QRCode, SplashPage, User []ent.Interceptor
+		APIKey, BioPage, CTAOverlay, Campaign, Channel, ChannelItem, Click, ClickRollup,
+		CounterMark, DailyVisitor, Domain, Link, Pixel, QRCode, SplashPage,
+		User []ent.Interceptor
 	}
 )
 

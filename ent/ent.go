@@ -13,8 +13,10 @@ import (
 	"shortener/ent/channel"
 	"shortener/ent/channelitem"
 	"shortener/ent/click"
+	"shortener/ent/clickrollup"
 	"shortener/ent/countermark"
 	"shortener/ent/ctaoverlay"
+	"shortener/ent/dailyvisitor"
 	"shortener/ent/domain"
 	"shortener/ent/link"
 	"shortener/ent/pixel"
@@ -86,20 +88,22 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			apikey.Table:      apikey.ValidColumn,
-			biopage.Table:     biopage.ValidColumn,
-			ctaoverlay.Table:  ctaoverlay.ValidColumn,
-			campaign.Table:    campaign.ValidColumn,
-			channel.Table:     channel.ValidColumn,
-			channelitem.Table: channelitem.ValidColumn,
-			click.Table:       click.ValidColumn,
-			countermark.Table: countermark.ValidColumn,
-			domain.Table:      domain.ValidColumn,
-			link.Table:        link.ValidColumn,
-			pixel.Table:       pixel.ValidColumn,
-			qrcode.Table:      qrcode.ValidColumn,
-			splashpage.Table:  splashpage.ValidColumn,
-			user.Table:        user.ValidColumn,
+			apikey.Table:       apikey.ValidColumn,
+			biopage.Table:      biopage.ValidColumn,
+			ctaoverlay.Table:   ctaoverlay.ValidColumn,
+			campaign.Table:     campaign.ValidColumn,
+			channel.Table:      channel.ValidColumn,
+			channelitem.Table:  channelitem.ValidColumn,
+			click.Table:        click.ValidColumn,
+			clickrollup.Table:  clickrollup.ValidColumn,
+			countermark.Table:  countermark.ValidColumn,
+			dailyvisitor.Table: dailyvisitor.ValidColumn,
+			domain.Table:       domain.ValidColumn,
+			link.Table:         link.ValidColumn,
+			pixel.Table:        pixel.ValidColumn,
+			qrcode.Table:       qrcode.ValidColumn,
+			splashpage.Table:   splashpage.ValidColumn,
+			user.Table:         user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

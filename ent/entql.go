@@ -9,8 +9,10 @@ import (
 	"shortener/ent/channel"
 	"shortener/ent/channelitem"
 	"shortener/ent/click"
+	"shortener/ent/clickrollup"
 	"shortener/ent/countermark"
 	"shortener/ent/ctaoverlay"
+	"shortener/ent/dailyvisitor"
 	"shortener/ent/domain"
 	"shortener/ent/link"
 	"shortener/ent/pixel"
@@ -27,7 +29,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 14)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 16)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apikey.Table,
@@ -175,9 +177,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 			click.FieldLanguage:    {Type: field.TypeString, Column: click.FieldLanguage},
 			click.FieldVisitorHash: {Type: field.TypeString, Column: click.FieldVisitorHash},
 			click.FieldBot:         {Type: field.TypeBool, Column: click.FieldBot},
+			click.FieldFirstVisit:  {Type: field.TypeBool, Column: click.FieldFirstVisit},
 		},
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   clickrollup.Table,
+			Columns: clickrollup.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: clickrollup.FieldID,
+			},
+		},
+		Type: "ClickRollup",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			clickrollup.FieldOwnerID:      {Type: field.TypeInt, Column: clickrollup.FieldOwnerID},
+			clickrollup.FieldKind:         {Type: field.TypeEnum, Column: clickrollup.FieldKind},
+			clickrollup.FieldTargetID:     {Type: field.TypeInt, Column: clickrollup.FieldTargetID},
+			clickrollup.FieldGrain:        {Type: field.TypeEnum, Column: clickrollup.FieldGrain},
+			clickrollup.FieldHour:         {Type: field.TypeTime, Column: clickrollup.FieldHour},
+			clickrollup.FieldClicks:       {Type: field.TypeInt, Column: clickrollup.FieldClicks},
+			clickrollup.FieldUniqueClicks: {Type: field.TypeInt, Column: clickrollup.FieldUniqueClicks},
+			clickrollup.FieldDims:         {Type: field.TypeJSON, Column: clickrollup.FieldDims},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   countermark.Table,
 			Columns: countermark.Columns,
@@ -191,7 +215,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 			countermark.FieldClickID: {Type: field.TypeInt, Column: countermark.FieldClickID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   dailyvisitor.Table,
+			Columns: dailyvisitor.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: dailyvisitor.FieldID,
+			},
+		},
+		Type: "DailyVisitor",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			dailyvisitor.FieldDay:      {Type: field.TypeInt, Column: dailyvisitor.FieldDay},
+			dailyvisitor.FieldKind:     {Type: field.TypeEnum, Column: dailyvisitor.FieldKind},
+			dailyvisitor.FieldTargetID: {Type: field.TypeInt, Column: dailyvisitor.FieldTargetID},
+			dailyvisitor.FieldVisitor:  {Type: field.TypeBytes, Column: dailyvisitor.FieldVisitor},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   domain.Table,
 			Columns: domain.Columns,
@@ -214,7 +255,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			domain.FieldCheckedAt:         {Type: field.TypeTime, Column: domain.FieldCheckedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   link.Table,
 			Columns: link.Columns,
@@ -252,7 +293,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			link.FieldCampaignID:      {Type: field.TypeInt, Column: link.FieldCampaignID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pixel.Table,
 			Columns: pixel.Columns,
@@ -271,7 +312,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pixel.FieldTag:       {Type: field.TypeString, Column: pixel.FieldTag},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   qrcode.Table,
 			Columns: qrcode.Columns,
@@ -296,7 +337,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			qrcode.FieldScans:      {Type: field.TypeInt, Column: qrcode.FieldScans},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   splashpage.Table,
 			Columns: splashpage.Columns,
@@ -318,7 +359,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			splashpage.FieldDelaySeconds: {Type: field.TypeInt, Column: splashpage.FieldDelaySeconds},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -1667,6 +1708,11 @@ func (f *ClickFilter) WhereBot(p entql.BoolP) {
 	f.Where(p.Field(click.FieldBot))
 }
 
+// WhereFirstVisit applies the entql bool predicate on the first_visit field.
+func (f *ClickFilter) WhereFirstVisit(p entql.BoolP) {
+	f.Where(p.Field(click.FieldFirstVisit))
+}
+
 // WhereHasOwner applies a predicate to check if query has an edge owner.
 func (f *ClickFilter) WhereHasOwner() {
 	f.Where(entql.HasEdge("owner"))
@@ -1710,6 +1756,86 @@ func (f *ClickFilter) WhereHasQrCodeWith(preds ...predicate.QRCode) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ClickRollupQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ClickRollupQuery builder.
+func (_q *ClickRollupQuery) Filter() *ClickRollupFilter {
+	return &ClickRollupFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ClickRollupMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ClickRollupMutation builder.
+func (m *ClickRollupMutation) Filter() *ClickRollupFilter {
+	return &ClickRollupFilter{config: m.config, predicateAdder: m}
+}
+
+// ClickRollupFilter provides a generic filtering capability at runtime for ClickRollupQuery.
+type ClickRollupFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ClickRollupFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ClickRollupFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(clickrollup.FieldID))
+}
+
+// WhereOwnerID applies the entql int predicate on the owner_id field.
+func (f *ClickRollupFilter) WhereOwnerID(p entql.IntP) {
+	f.Where(p.Field(clickrollup.FieldOwnerID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ClickRollupFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(clickrollup.FieldKind))
+}
+
+// WhereTargetID applies the entql int predicate on the target_id field.
+func (f *ClickRollupFilter) WhereTargetID(p entql.IntP) {
+	f.Where(p.Field(clickrollup.FieldTargetID))
+}
+
+// WhereGrain applies the entql string predicate on the grain field.
+func (f *ClickRollupFilter) WhereGrain(p entql.StringP) {
+	f.Where(p.Field(clickrollup.FieldGrain))
+}
+
+// WhereHour applies the entql time.Time predicate on the hour field.
+func (f *ClickRollupFilter) WhereHour(p entql.TimeP) {
+	f.Where(p.Field(clickrollup.FieldHour))
+}
+
+// WhereClicks applies the entql int predicate on the clicks field.
+func (f *ClickRollupFilter) WhereClicks(p entql.IntP) {
+	f.Where(p.Field(clickrollup.FieldClicks))
+}
+
+// WhereUniqueClicks applies the entql int predicate on the unique_clicks field.
+func (f *ClickRollupFilter) WhereUniqueClicks(p entql.IntP) {
+	f.Where(p.Field(clickrollup.FieldUniqueClicks))
+}
+
+// WhereDims applies the entql json.RawMessage predicate on the dims field.
+func (f *ClickRollupFilter) WhereDims(p entql.BytesP) {
+	f.Where(p.Field(clickrollup.FieldDims))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CounterMarkQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1738,7 +1864,7 @@ type CounterMarkFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CounterMarkFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1752,6 +1878,66 @@ func (f *CounterMarkFilter) WhereID(p entql.IntP) {
 // WhereClickID applies the entql int predicate on the click_id field.
 func (f *CounterMarkFilter) WhereClickID(p entql.IntP) {
 	f.Where(p.Field(countermark.FieldClickID))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *DailyVisitorQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DailyVisitorQuery builder.
+func (_q *DailyVisitorQuery) Filter() *DailyVisitorFilter {
+	return &DailyVisitorFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DailyVisitorMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DailyVisitorMutation builder.
+func (m *DailyVisitorMutation) Filter() *DailyVisitorFilter {
+	return &DailyVisitorFilter{config: m.config, predicateAdder: m}
+}
+
+// DailyVisitorFilter provides a generic filtering capability at runtime for DailyVisitorQuery.
+type DailyVisitorFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DailyVisitorFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *DailyVisitorFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(dailyvisitor.FieldID))
+}
+
+// WhereDay applies the entql int predicate on the day field.
+func (f *DailyVisitorFilter) WhereDay(p entql.IntP) {
+	f.Where(p.Field(dailyvisitor.FieldDay))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *DailyVisitorFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(dailyvisitor.FieldKind))
+}
+
+// WhereTargetID applies the entql int predicate on the target_id field.
+func (f *DailyVisitorFilter) WhereTargetID(p entql.IntP) {
+	f.Where(p.Field(dailyvisitor.FieldTargetID))
+}
+
+// WhereVisitor applies the entql []byte predicate on the visitor field.
+func (f *DailyVisitorFilter) WhereVisitor(p entql.BytesP) {
+	f.Where(p.Field(dailyvisitor.FieldVisitor))
 }
 
 // addPredicate implements the predicateAdder interface.
@@ -1783,7 +1969,7 @@ type DomainFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DomainFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1901,7 +2087,7 @@ type LinkFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LinkFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2178,7 +2364,7 @@ type PixelFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PixelFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2276,7 +2462,7 @@ type QRCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *QRCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2418,7 +2604,7 @@ type SplashPageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SplashPageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2531,7 +2717,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -61,11 +61,23 @@ func (_m *Click) GlobalID() string { return gid.Encode("Click", _m.ID) }
 // RowID returns the per-table integer id of the Click (REST's "id").
 func (_m *Click) RowID() int { return _m.ID }
 
+// GlobalID returns the opaque GraphQL id of the ClickRollup.
+func (_m *ClickRollup) GlobalID() string { return gid.Encode("ClickRollup", _m.ID) }
+
+// RowID returns the per-table integer id of the ClickRollup (REST's "id").
+func (_m *ClickRollup) RowID() int { return _m.ID }
+
 // GlobalID returns the opaque GraphQL id of the CounterMark.
 func (_m *CounterMark) GlobalID() string { return gid.Encode("CounterMark", _m.ID) }
 
 // RowID returns the per-table integer id of the CounterMark (REST's "id").
 func (_m *CounterMark) RowID() int { return _m.ID }
+
+// GlobalID returns the opaque GraphQL id of the DailyVisitor.
+func (_m *DailyVisitor) GlobalID() string { return gid.Encode("DailyVisitor", _m.ID) }
+
+// RowID returns the per-table integer id of the DailyVisitor (REST's "id").
+func (_m *DailyVisitor) RowID() int { return _m.ID }
 
 // GlobalID returns the opaque GraphQL id of the Domain.
 func (_m *Domain) GlobalID() string { return gid.Encode("Domain", _m.ID) }

@@ -12,8 +12,10 @@ import (
 	"shortener/ent/channel"
 	"shortener/ent/channelitem"
 	"shortener/ent/click"
+	"shortener/ent/clickrollup"
 	"shortener/ent/countermark"
 	"shortener/ent/ctaoverlay"
+	"shortener/ent/dailyvisitor"
 	"shortener/ent/domain"
 	"shortener/ent/link"
 	"shortener/ent/pixel"
@@ -38,20 +40,22 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAPIKey      = "APIKey"
-	TypeBioPage     = "BioPage"
-	TypeCTAOverlay  = "CTAOverlay"
-	TypeCampaign    = "Campaign"
-	TypeChannel     = "Channel"
-	TypeChannelItem = "ChannelItem"
-	TypeClick       = "Click"
-	TypeCounterMark = "CounterMark"
-	TypeDomain      = "Domain"
-	TypeLink        = "Link"
-	TypePixel       = "Pixel"
-	TypeQRCode      = "QRCode"
-	TypeSplashPage  = "SplashPage"
-	TypeUser        = "User"
+	TypeAPIKey       = "APIKey"
+	TypeBioPage      = "BioPage"
+	TypeCTAOverlay   = "CTAOverlay"
+	TypeCampaign     = "Campaign"
+	TypeChannel      = "Channel"
+	TypeChannelItem  = "ChannelItem"
+	TypeClick        = "Click"
+	TypeClickRollup  = "ClickRollup"
+	TypeCounterMark  = "CounterMark"
+	TypeDailyVisitor = "DailyVisitor"
+	TypeDomain       = "Domain"
+	TypeLink         = "Link"
+	TypePixel        = "Pixel"
+	TypeQRCode       = "QRCode"
+	TypeSplashPage   = "SplashPage"
+	TypeUser         = "User"
 )
 
 // APIKeyMutation represents an operation that mutates the APIKey nodes in the graph.
@@ -5232,6 +5236,7 @@ type ClickMutation struct {
 	language       *string
 	visitor_hash   *string
 	bot            *bool
+	first_visit    *bool
 	clearedFields  map[string]struct{}
 	owner          *int
 	clearedowner   bool
@@ -5800,6 +5805,55 @@ func (m *ClickMutation) ResetBot() {
 	m.bot = nil
 }
 
+// SetFirstVisit sets the "first_visit" field.
+func (m *ClickMutation) SetFirstVisit(b bool) {
+	m.first_visit = &b
+}
+
+// FirstVisit returns the value of the "first_visit" field in the mutation.
+func (m *ClickMutation) FirstVisit() (r bool, exists bool) {
+	v := m.first_visit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstVisit returns the old "first_visit" field's value of the Click entity.
+// If the Click object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClickMutation) OldFirstVisit(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstVisit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstVisit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstVisit: %w", err)
+	}
+	return oldValue.FirstVisit, nil
+}
+
+// ClearFirstVisit clears the value of the "first_visit" field.
+func (m *ClickMutation) ClearFirstVisit() {
+	m.first_visit = nil
+	m.clearedFields[click.FieldFirstVisit] = struct{}{}
+}
+
+// FirstVisitCleared returns if the "first_visit" field was cleared in this mutation.
+func (m *ClickMutation) FirstVisitCleared() bool {
+	_, ok := m.clearedFields[click.FieldFirstVisit]
+	return ok
+}
+
+// ResetFirstVisit resets all changes to the "first_visit" field.
+func (m *ClickMutation) ResetFirstVisit() {
+	m.first_visit = nil
+	delete(m.clearedFields, click.FieldFirstVisit)
+}
+
 // ClearOwner clears the "owner" edge to the User entity.
 func (m *ClickMutation) ClearOwner() {
 	m.clearedowner = true
@@ -5915,7 +5969,7 @@ func (m *ClickMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ClickMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.owner != nil {
 		fields = append(fields, click.FieldOwnerID)
 	}
@@ -5952,6 +6006,9 @@ func (m *ClickMutation) Fields() []string {
 	if m.bot != nil {
 		fields = append(fields, click.FieldBot)
 	}
+	if m.first_visit != nil {
+		fields = append(fields, click.FieldFirstVisit)
+	}
 	return fields
 }
 
@@ -5984,6 +6041,8 @@ func (m *ClickMutation) Field(name string) (ent.Value, bool) {
 		return m.VisitorHash()
 	case click.FieldBot:
 		return m.Bot()
+	case click.FieldFirstVisit:
+		return m.FirstVisit()
 	}
 	return nil, false
 }
@@ -6017,6 +6076,8 @@ func (m *ClickMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldVisitorHash(ctx)
 	case click.FieldBot:
 		return m.OldBot(ctx)
+	case click.FieldFirstVisit:
+		return m.OldFirstVisit(ctx)
 	}
 	return nil, fmt.Errorf("unknown Click field %s", name)
 }
@@ -6110,6 +6171,13 @@ func (m *ClickMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetBot(v)
 		return nil
+	case click.FieldFirstVisit:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstVisit(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Click field %s", name)
 }
@@ -6149,6 +6217,9 @@ func (m *ClickMutation) ClearedFields() []string {
 	if m.FieldCleared(click.FieldQrCodeID) {
 		fields = append(fields, click.FieldQrCodeID)
 	}
+	if m.FieldCleared(click.FieldFirstVisit) {
+		fields = append(fields, click.FieldFirstVisit)
+	}
 	return fields
 }
 
@@ -6168,6 +6239,9 @@ func (m *ClickMutation) ClearField(name string) error {
 		return nil
 	case click.FieldQrCodeID:
 		m.ClearQrCodeID()
+		return nil
+	case click.FieldFirstVisit:
+		m.ClearFirstVisit()
 		return nil
 	}
 	return fmt.Errorf("unknown Click nullable field %s", name)
@@ -6212,6 +6286,9 @@ func (m *ClickMutation) ResetField(name string) error {
 		return nil
 	case click.FieldBot:
 		m.ResetBot()
+		return nil
+	case click.FieldFirstVisit:
+		m.ResetFirstVisit()
 		return nil
 	}
 	return fmt.Errorf("unknown Click field %s", name)
@@ -6325,6 +6402,867 @@ func (m *ClickMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Click edge %s", name)
+}
+
+// ClickRollupMutation represents an operation that mutates the ClickRollup nodes in the graph.
+type ClickRollupMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	owner_id         *int
+	addowner_id      *int
+	kind             *clickrollup.Kind
+	target_id        *int
+	addtarget_id     *int
+	grain            *clickrollup.Grain
+	hour             *time.Time
+	clicks           *int
+	addclicks        *int
+	unique_clicks    *int
+	addunique_clicks *int
+	dims             *schematype.RollupDims
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*ClickRollup, error)
+	predicates       []predicate.ClickRollup
+}
+
+var _ ent.Mutation = (*ClickRollupMutation)(nil)
+
+// clickrollupOption allows management of the mutation configuration using functional options.
+type clickrollupOption func(*ClickRollupMutation)
+
+// newClickRollupMutation creates new mutation for the ClickRollup entity.
+func newClickRollupMutation(c config, op Op, opts ...clickrollupOption) *ClickRollupMutation {
+	m := &ClickRollupMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeClickRollup,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withClickRollupID sets the ID field of the mutation.
+func withClickRollupID(id int) clickrollupOption {
+	return func(m *ClickRollupMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ClickRollup
+		)
+		m.oldValue = func(ctx context.Context) (*ClickRollup, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ClickRollup.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withClickRollup sets the old ClickRollup of the mutation.
+func withClickRollup(node *ClickRollup) clickrollupOption {
+	return func(m *ClickRollupMutation) {
+		m.oldValue = func(context.Context) (*ClickRollup, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ClickRollupMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ClickRollupMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ClickRollupMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ClickRollupMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ClickRollup.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOwnerID sets the "owner_id" field.
+func (m *ClickRollupMutation) SetOwnerID(i int) {
+	m.owner_id = &i
+	m.addowner_id = nil
+}
+
+// OwnerID returns the value of the "owner_id" field in the mutation.
+func (m *ClickRollupMutation) OwnerID() (r int, exists bool) {
+	v := m.owner_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwnerID returns the old "owner_id" field's value of the ClickRollup entity.
+// If the ClickRollup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClickRollupMutation) OldOwnerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwnerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwnerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwnerID: %w", err)
+	}
+	return oldValue.OwnerID, nil
+}
+
+// AddOwnerID adds i to the "owner_id" field.
+func (m *ClickRollupMutation) AddOwnerID(i int) {
+	if m.addowner_id != nil {
+		*m.addowner_id += i
+	} else {
+		m.addowner_id = &i
+	}
+}
+
+// AddedOwnerID returns the value that was added to the "owner_id" field in this mutation.
+func (m *ClickRollupMutation) AddedOwnerID() (r int, exists bool) {
+	v := m.addowner_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOwnerID resets all changes to the "owner_id" field.
+func (m *ClickRollupMutation) ResetOwnerID() {
+	m.owner_id = nil
+	m.addowner_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ClickRollupMutation) SetKind(c clickrollup.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ClickRollupMutation) Kind() (r clickrollup.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the ClickRollup entity.
+// If the ClickRollup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClickRollupMutation) OldKind(ctx context.Context) (v clickrollup.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ClickRollupMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTargetID sets the "target_id" field.
+func (m *ClickRollupMutation) SetTargetID(i int) {
+	m.target_id = &i
+	m.addtarget_id = nil
+}
+
+// TargetID returns the value of the "target_id" field in the mutation.
+func (m *ClickRollupMutation) TargetID() (r int, exists bool) {
+	v := m.target_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetID returns the old "target_id" field's value of the ClickRollup entity.
+// If the ClickRollup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClickRollupMutation) OldTargetID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetID: %w", err)
+	}
+	return oldValue.TargetID, nil
+}
+
+// AddTargetID adds i to the "target_id" field.
+func (m *ClickRollupMutation) AddTargetID(i int) {
+	if m.addtarget_id != nil {
+		*m.addtarget_id += i
+	} else {
+		m.addtarget_id = &i
+	}
+}
+
+// AddedTargetID returns the value that was added to the "target_id" field in this mutation.
+func (m *ClickRollupMutation) AddedTargetID() (r int, exists bool) {
+	v := m.addtarget_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTargetID resets all changes to the "target_id" field.
+func (m *ClickRollupMutation) ResetTargetID() {
+	m.target_id = nil
+	m.addtarget_id = nil
+}
+
+// SetGrain sets the "grain" field.
+func (m *ClickRollupMutation) SetGrain(c clickrollup.Grain) {
+	m.grain = &c
+}
+
+// Grain returns the value of the "grain" field in the mutation.
+func (m *ClickRollupMutation) Grain() (r clickrollup.Grain, exists bool) {
+	v := m.grain
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGrain returns the old "grain" field's value of the ClickRollup entity.
+// If the ClickRollup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClickRollupMutation) OldGrain(ctx context.Context) (v clickrollup.Grain, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGrain is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGrain requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGrain: %w", err)
+	}
+	return oldValue.Grain, nil
+}
+
+// ResetGrain resets all changes to the "grain" field.
+func (m *ClickRollupMutation) ResetGrain() {
+	m.grain = nil
+}
+
+// SetHour sets the "hour" field.
+func (m *ClickRollupMutation) SetHour(t time.Time) {
+	m.hour = &t
+}
+
+// Hour returns the value of the "hour" field in the mutation.
+func (m *ClickRollupMutation) Hour() (r time.Time, exists bool) {
+	v := m.hour
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHour returns the old "hour" field's value of the ClickRollup entity.
+// If the ClickRollup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClickRollupMutation) OldHour(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHour is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHour requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHour: %w", err)
+	}
+	return oldValue.Hour, nil
+}
+
+// ResetHour resets all changes to the "hour" field.
+func (m *ClickRollupMutation) ResetHour() {
+	m.hour = nil
+}
+
+// SetClicks sets the "clicks" field.
+func (m *ClickRollupMutation) SetClicks(i int) {
+	m.clicks = &i
+	m.addclicks = nil
+}
+
+// Clicks returns the value of the "clicks" field in the mutation.
+func (m *ClickRollupMutation) Clicks() (r int, exists bool) {
+	v := m.clicks
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClicks returns the old "clicks" field's value of the ClickRollup entity.
+// If the ClickRollup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClickRollupMutation) OldClicks(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClicks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClicks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClicks: %w", err)
+	}
+	return oldValue.Clicks, nil
+}
+
+// AddClicks adds i to the "clicks" field.
+func (m *ClickRollupMutation) AddClicks(i int) {
+	if m.addclicks != nil {
+		*m.addclicks += i
+	} else {
+		m.addclicks = &i
+	}
+}
+
+// AddedClicks returns the value that was added to the "clicks" field in this mutation.
+func (m *ClickRollupMutation) AddedClicks() (r int, exists bool) {
+	v := m.addclicks
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetClicks resets all changes to the "clicks" field.
+func (m *ClickRollupMutation) ResetClicks() {
+	m.clicks = nil
+	m.addclicks = nil
+}
+
+// SetUniqueClicks sets the "unique_clicks" field.
+func (m *ClickRollupMutation) SetUniqueClicks(i int) {
+	m.unique_clicks = &i
+	m.addunique_clicks = nil
+}
+
+// UniqueClicks returns the value of the "unique_clicks" field in the mutation.
+func (m *ClickRollupMutation) UniqueClicks() (r int, exists bool) {
+	v := m.unique_clicks
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUniqueClicks returns the old "unique_clicks" field's value of the ClickRollup entity.
+// If the ClickRollup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClickRollupMutation) OldUniqueClicks(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUniqueClicks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUniqueClicks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUniqueClicks: %w", err)
+	}
+	return oldValue.UniqueClicks, nil
+}
+
+// AddUniqueClicks adds i to the "unique_clicks" field.
+func (m *ClickRollupMutation) AddUniqueClicks(i int) {
+	if m.addunique_clicks != nil {
+		*m.addunique_clicks += i
+	} else {
+		m.addunique_clicks = &i
+	}
+}
+
+// AddedUniqueClicks returns the value that was added to the "unique_clicks" field in this mutation.
+func (m *ClickRollupMutation) AddedUniqueClicks() (r int, exists bool) {
+	v := m.addunique_clicks
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUniqueClicks resets all changes to the "unique_clicks" field.
+func (m *ClickRollupMutation) ResetUniqueClicks() {
+	m.unique_clicks = nil
+	m.addunique_clicks = nil
+}
+
+// SetDims sets the "dims" field.
+func (m *ClickRollupMutation) SetDims(sd schematype.RollupDims) {
+	m.dims = &sd
+}
+
+// Dims returns the value of the "dims" field in the mutation.
+func (m *ClickRollupMutation) Dims() (r schematype.RollupDims, exists bool) {
+	v := m.dims
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDims returns the old "dims" field's value of the ClickRollup entity.
+// If the ClickRollup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClickRollupMutation) OldDims(ctx context.Context) (v schematype.RollupDims, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDims is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDims requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDims: %w", err)
+	}
+	return oldValue.Dims, nil
+}
+
+// ClearDims clears the value of the "dims" field.
+func (m *ClickRollupMutation) ClearDims() {
+	m.dims = nil
+	m.clearedFields[clickrollup.FieldDims] = struct{}{}
+}
+
+// DimsCleared returns if the "dims" field was cleared in this mutation.
+func (m *ClickRollupMutation) DimsCleared() bool {
+	_, ok := m.clearedFields[clickrollup.FieldDims]
+	return ok
+}
+
+// ResetDims resets all changes to the "dims" field.
+func (m *ClickRollupMutation) ResetDims() {
+	m.dims = nil
+	delete(m.clearedFields, clickrollup.FieldDims)
+}
+
+// Where appends a list predicates to the ClickRollupMutation builder.
+func (m *ClickRollupMutation) Where(ps ...predicate.ClickRollup) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ClickRollupMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ClickRollupMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ClickRollup, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ClickRollupMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ClickRollupMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ClickRollup).
+func (m *ClickRollupMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ClickRollupMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.owner_id != nil {
+		fields = append(fields, clickrollup.FieldOwnerID)
+	}
+	if m.kind != nil {
+		fields = append(fields, clickrollup.FieldKind)
+	}
+	if m.target_id != nil {
+		fields = append(fields, clickrollup.FieldTargetID)
+	}
+	if m.grain != nil {
+		fields = append(fields, clickrollup.FieldGrain)
+	}
+	if m.hour != nil {
+		fields = append(fields, clickrollup.FieldHour)
+	}
+	if m.clicks != nil {
+		fields = append(fields, clickrollup.FieldClicks)
+	}
+	if m.unique_clicks != nil {
+		fields = append(fields, clickrollup.FieldUniqueClicks)
+	}
+	if m.dims != nil {
+		fields = append(fields, clickrollup.FieldDims)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ClickRollupMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case clickrollup.FieldOwnerID:
+		return m.OwnerID()
+	case clickrollup.FieldKind:
+		return m.Kind()
+	case clickrollup.FieldTargetID:
+		return m.TargetID()
+	case clickrollup.FieldGrain:
+		return m.Grain()
+	case clickrollup.FieldHour:
+		return m.Hour()
+	case clickrollup.FieldClicks:
+		return m.Clicks()
+	case clickrollup.FieldUniqueClicks:
+		return m.UniqueClicks()
+	case clickrollup.FieldDims:
+		return m.Dims()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ClickRollupMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case clickrollup.FieldOwnerID:
+		return m.OldOwnerID(ctx)
+	case clickrollup.FieldKind:
+		return m.OldKind(ctx)
+	case clickrollup.FieldTargetID:
+		return m.OldTargetID(ctx)
+	case clickrollup.FieldGrain:
+		return m.OldGrain(ctx)
+	case clickrollup.FieldHour:
+		return m.OldHour(ctx)
+	case clickrollup.FieldClicks:
+		return m.OldClicks(ctx)
+	case clickrollup.FieldUniqueClicks:
+		return m.OldUniqueClicks(ctx)
+	case clickrollup.FieldDims:
+		return m.OldDims(ctx)
+	}
+	return nil, fmt.Errorf("unknown ClickRollup field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ClickRollupMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case clickrollup.FieldOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwnerID(v)
+		return nil
+	case clickrollup.FieldKind:
+		v, ok := value.(clickrollup.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case clickrollup.FieldTargetID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetID(v)
+		return nil
+	case clickrollup.FieldGrain:
+		v, ok := value.(clickrollup.Grain)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGrain(v)
+		return nil
+	case clickrollup.FieldHour:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHour(v)
+		return nil
+	case clickrollup.FieldClicks:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClicks(v)
+		return nil
+	case clickrollup.FieldUniqueClicks:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUniqueClicks(v)
+		return nil
+	case clickrollup.FieldDims:
+		v, ok := value.(schematype.RollupDims)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDims(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ClickRollup field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ClickRollupMutation) AddedFields() []string {
+	var fields []string
+	if m.addowner_id != nil {
+		fields = append(fields, clickrollup.FieldOwnerID)
+	}
+	if m.addtarget_id != nil {
+		fields = append(fields, clickrollup.FieldTargetID)
+	}
+	if m.addclicks != nil {
+		fields = append(fields, clickrollup.FieldClicks)
+	}
+	if m.addunique_clicks != nil {
+		fields = append(fields, clickrollup.FieldUniqueClicks)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ClickRollupMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case clickrollup.FieldOwnerID:
+		return m.AddedOwnerID()
+	case clickrollup.FieldTargetID:
+		return m.AddedTargetID()
+	case clickrollup.FieldClicks:
+		return m.AddedClicks()
+	case clickrollup.FieldUniqueClicks:
+		return m.AddedUniqueClicks()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ClickRollupMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case clickrollup.FieldOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOwnerID(v)
+		return nil
+	case clickrollup.FieldTargetID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTargetID(v)
+		return nil
+	case clickrollup.FieldClicks:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddClicks(v)
+		return nil
+	case clickrollup.FieldUniqueClicks:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUniqueClicks(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ClickRollup numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ClickRollupMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(clickrollup.FieldDims) {
+		fields = append(fields, clickrollup.FieldDims)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ClickRollupMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ClickRollupMutation) ClearField(name string) error {
+	switch name {
+	case clickrollup.FieldDims:
+		m.ClearDims()
+		return nil
+	}
+	return fmt.Errorf("unknown ClickRollup nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ClickRollupMutation) ResetField(name string) error {
+	switch name {
+	case clickrollup.FieldOwnerID:
+		m.ResetOwnerID()
+		return nil
+	case clickrollup.FieldKind:
+		m.ResetKind()
+		return nil
+	case clickrollup.FieldTargetID:
+		m.ResetTargetID()
+		return nil
+	case clickrollup.FieldGrain:
+		m.ResetGrain()
+		return nil
+	case clickrollup.FieldHour:
+		m.ResetHour()
+		return nil
+	case clickrollup.FieldClicks:
+		m.ResetClicks()
+		return nil
+	case clickrollup.FieldUniqueClicks:
+		m.ResetUniqueClicks()
+		return nil
+	case clickrollup.FieldDims:
+		m.ResetDims()
+		return nil
+	}
+	return fmt.Errorf("unknown ClickRollup field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ClickRollupMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ClickRollupMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ClickRollupMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ClickRollupMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ClickRollupMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ClickRollupMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ClickRollupMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ClickRollup unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ClickRollupMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ClickRollup edge %s", name)
 }
 
 // CounterMarkMutation represents an operation that mutates the CounterMark nodes in the graph.
@@ -6687,6 +7625,563 @@ func (m *CounterMarkMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *CounterMarkMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown CounterMark edge %s", name)
+}
+
+// DailyVisitorMutation represents an operation that mutates the DailyVisitor nodes in the graph.
+type DailyVisitorMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	day           *int
+	addday        *int
+	kind          *dailyvisitor.Kind
+	target_id     *int
+	addtarget_id  *int
+	visitor       *[]byte
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*DailyVisitor, error)
+	predicates    []predicate.DailyVisitor
+}
+
+var _ ent.Mutation = (*DailyVisitorMutation)(nil)
+
+// dailyvisitorOption allows management of the mutation configuration using functional options.
+type dailyvisitorOption func(*DailyVisitorMutation)
+
+// newDailyVisitorMutation creates new mutation for the DailyVisitor entity.
+func newDailyVisitorMutation(c config, op Op, opts ...dailyvisitorOption) *DailyVisitorMutation {
+	m := &DailyVisitorMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDailyVisitor,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDailyVisitorID sets the ID field of the mutation.
+func withDailyVisitorID(id int) dailyvisitorOption {
+	return func(m *DailyVisitorMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DailyVisitor
+		)
+		m.oldValue = func(ctx context.Context) (*DailyVisitor, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DailyVisitor.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDailyVisitor sets the old DailyVisitor of the mutation.
+func withDailyVisitor(node *DailyVisitor) dailyvisitorOption {
+	return func(m *DailyVisitorMutation) {
+		m.oldValue = func(context.Context) (*DailyVisitor, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DailyVisitorMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DailyVisitorMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DailyVisitorMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DailyVisitorMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DailyVisitor.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetDay sets the "day" field.
+func (m *DailyVisitorMutation) SetDay(i int) {
+	m.day = &i
+	m.addday = nil
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *DailyVisitorMutation) Day() (r int, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the DailyVisitor entity.
+// If the DailyVisitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DailyVisitorMutation) OldDay(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// AddDay adds i to the "day" field.
+func (m *DailyVisitorMutation) AddDay(i int) {
+	if m.addday != nil {
+		*m.addday += i
+	} else {
+		m.addday = &i
+	}
+}
+
+// AddedDay returns the value that was added to the "day" field in this mutation.
+func (m *DailyVisitorMutation) AddedDay() (r int, exists bool) {
+	v := m.addday
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *DailyVisitorMutation) ResetDay() {
+	m.day = nil
+	m.addday = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *DailyVisitorMutation) SetKind(d dailyvisitor.Kind) {
+	m.kind = &d
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *DailyVisitorMutation) Kind() (r dailyvisitor.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the DailyVisitor entity.
+// If the DailyVisitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DailyVisitorMutation) OldKind(ctx context.Context) (v dailyvisitor.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *DailyVisitorMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTargetID sets the "target_id" field.
+func (m *DailyVisitorMutation) SetTargetID(i int) {
+	m.target_id = &i
+	m.addtarget_id = nil
+}
+
+// TargetID returns the value of the "target_id" field in the mutation.
+func (m *DailyVisitorMutation) TargetID() (r int, exists bool) {
+	v := m.target_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetID returns the old "target_id" field's value of the DailyVisitor entity.
+// If the DailyVisitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DailyVisitorMutation) OldTargetID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetID: %w", err)
+	}
+	return oldValue.TargetID, nil
+}
+
+// AddTargetID adds i to the "target_id" field.
+func (m *DailyVisitorMutation) AddTargetID(i int) {
+	if m.addtarget_id != nil {
+		*m.addtarget_id += i
+	} else {
+		m.addtarget_id = &i
+	}
+}
+
+// AddedTargetID returns the value that was added to the "target_id" field in this mutation.
+func (m *DailyVisitorMutation) AddedTargetID() (r int, exists bool) {
+	v := m.addtarget_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTargetID resets all changes to the "target_id" field.
+func (m *DailyVisitorMutation) ResetTargetID() {
+	m.target_id = nil
+	m.addtarget_id = nil
+}
+
+// SetVisitor sets the "visitor" field.
+func (m *DailyVisitorMutation) SetVisitor(b []byte) {
+	m.visitor = &b
+}
+
+// Visitor returns the value of the "visitor" field in the mutation.
+func (m *DailyVisitorMutation) Visitor() (r []byte, exists bool) {
+	v := m.visitor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVisitor returns the old "visitor" field's value of the DailyVisitor entity.
+// If the DailyVisitor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DailyVisitorMutation) OldVisitor(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVisitor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVisitor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVisitor: %w", err)
+	}
+	return oldValue.Visitor, nil
+}
+
+// ResetVisitor resets all changes to the "visitor" field.
+func (m *DailyVisitorMutation) ResetVisitor() {
+	m.visitor = nil
+}
+
+// Where appends a list predicates to the DailyVisitorMutation builder.
+func (m *DailyVisitorMutation) Where(ps ...predicate.DailyVisitor) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DailyVisitorMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DailyVisitorMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DailyVisitor, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DailyVisitorMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DailyVisitorMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DailyVisitor).
+func (m *DailyVisitorMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DailyVisitorMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.day != nil {
+		fields = append(fields, dailyvisitor.FieldDay)
+	}
+	if m.kind != nil {
+		fields = append(fields, dailyvisitor.FieldKind)
+	}
+	if m.target_id != nil {
+		fields = append(fields, dailyvisitor.FieldTargetID)
+	}
+	if m.visitor != nil {
+		fields = append(fields, dailyvisitor.FieldVisitor)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DailyVisitorMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case dailyvisitor.FieldDay:
+		return m.Day()
+	case dailyvisitor.FieldKind:
+		return m.Kind()
+	case dailyvisitor.FieldTargetID:
+		return m.TargetID()
+	case dailyvisitor.FieldVisitor:
+		return m.Visitor()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DailyVisitorMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case dailyvisitor.FieldDay:
+		return m.OldDay(ctx)
+	case dailyvisitor.FieldKind:
+		return m.OldKind(ctx)
+	case dailyvisitor.FieldTargetID:
+		return m.OldTargetID(ctx)
+	case dailyvisitor.FieldVisitor:
+		return m.OldVisitor(ctx)
+	}
+	return nil, fmt.Errorf("unknown DailyVisitor field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DailyVisitorMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case dailyvisitor.FieldDay:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case dailyvisitor.FieldKind:
+		v, ok := value.(dailyvisitor.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case dailyvisitor.FieldTargetID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetID(v)
+		return nil
+	case dailyvisitor.FieldVisitor:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVisitor(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DailyVisitor field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DailyVisitorMutation) AddedFields() []string {
+	var fields []string
+	if m.addday != nil {
+		fields = append(fields, dailyvisitor.FieldDay)
+	}
+	if m.addtarget_id != nil {
+		fields = append(fields, dailyvisitor.FieldTargetID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DailyVisitorMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case dailyvisitor.FieldDay:
+		return m.AddedDay()
+	case dailyvisitor.FieldTargetID:
+		return m.AddedTargetID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DailyVisitorMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case dailyvisitor.FieldDay:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDay(v)
+		return nil
+	case dailyvisitor.FieldTargetID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTargetID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DailyVisitor numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DailyVisitorMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DailyVisitorMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DailyVisitorMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown DailyVisitor nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DailyVisitorMutation) ResetField(name string) error {
+	switch name {
+	case dailyvisitor.FieldDay:
+		m.ResetDay()
+		return nil
+	case dailyvisitor.FieldKind:
+		m.ResetKind()
+		return nil
+	case dailyvisitor.FieldTargetID:
+		m.ResetTargetID()
+		return nil
+	case dailyvisitor.FieldVisitor:
+		m.ResetVisitor()
+		return nil
+	}
+	return fmt.Errorf("unknown DailyVisitor field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DailyVisitorMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DailyVisitorMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DailyVisitorMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DailyVisitorMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DailyVisitorMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DailyVisitorMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DailyVisitorMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown DailyVisitor unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DailyVisitorMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown DailyVisitor edge %s", name)
 }
 
 // DomainMutation represents an operation that mutates the Domain nodes in the graph.

@@ -28,8 +28,12 @@ type Tx struct {
 	ChannelItem *ChannelItemClient
 	// Click is the client for interacting with the Click builders.
 	Click *ClickClient
+	// ClickRollup is the client for interacting with the ClickRollup builders.
+	ClickRollup *ClickRollupClient
 	// CounterMark is the client for interacting with the CounterMark builders.
 	CounterMark *CounterMarkClient
+	// DailyVisitor is the client for interacting with the DailyVisitor builders.
+	DailyVisitor *DailyVisitorClient
 	// Domain is the client for interacting with the Domain builders.
 	Domain *DomainClient
 	// Link is the client for interacting with the Link builders.
@@ -180,7 +184,9 @@ func (tx *Tx) init() {
 	tx.Channel = NewChannelClient(tx.config)
 	tx.ChannelItem = NewChannelItemClient(tx.config)
 	tx.Click = NewClickClient(tx.config)
+	tx.ClickRollup = NewClickRollupClient(tx.config)
 	tx.CounterMark = NewCounterMarkClient(tx.config)
+	tx.DailyVisitor = NewDailyVisitorClient(tx.config)
 	tx.Domain = NewDomainClient(tx.config)
 	tx.Link = NewLinkClient(tx.config)
 	tx.Pixel = NewPixelClient(tx.config)

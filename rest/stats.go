@@ -25,8 +25,12 @@ type statsBody struct {
 // socialNetworks are always present in socialCount, with 0 when unseen.
 var socialNetworks = []string{"facebook", "twitter", "instagram", "google", "linkedin"}
 
-// topLimit is how many keys each top* object shows.
-const topLimit = 10
+// topLimit is how many keys each top* object shows; socialLimit how many
+// social networks socialCount sums.
+const (
+	topLimit    = 10
+	socialLimit = 100
+)
 
 // stats computes the legacy statistics of a scope. Without a statistics
 // source (until analytics is wired) it shows the counters kept on the row
@@ -44,11 +48,12 @@ func (h *Handler) stats(ctx context.Context, s analytics.Scope, clicks, unique i
 	if src == nil {
 		return out, nil
 	}
-	tot, err := src.Totals(ctx, s)
+	// One pass over the scope's rollups: the totals and every breakdown.
+	sum, err := src.Summary(ctx, s, socialLimit)
 	if err != nil {
 		return out, err
 	}
-	out.Clicks, out.UniqueClicks = tot.Clicks, tot.UniqueClicks
+	out.Clicks, out.UniqueClicks = sum.Clicks, sum.UniqueClicks
 	for _, d := range []struct {
 		dim analytics.Dimension
 		dst *any
@@ -58,17 +63,10 @@ func (h *Handler) stats(ctx context.Context, s analytics.Scope, clicks, unique i
 		{analytics.Browser, &out.TopBrowsers},
 		{analytics.OS, &out.TopOs},
 	} {
-		b, err := src.Breakdown(ctx, s, d.dim, topLimit)
-		if err != nil {
-			return out, err
-		}
-		*d.dst = topObject(b)
+		b := sum.Breakdowns[d.dim]
+		*d.dst = topObject(b[:min(len(b), topLimit)])
 	}
-	social, err := src.Breakdown(ctx, s, analytics.Social, 100)
-	if err != nil {
-		return out, err
-	}
-	for _, b := range social {
+	for _, b := range sum.Breakdowns[analytics.Social] {
 		if k := strings.ToLower(b.Key); k != "" {
 			out.SocialCount[k] += b.Clicks
 		}

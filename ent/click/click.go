@@ -39,6 +39,8 @@ const (
 	FieldVisitorHash = "visitor_hash"
 	// FieldBot holds the string denoting the bot field in the database.
 	FieldBot = "bot"
+	// FieldFirstVisit holds the string denoting the first_visit field in the database.
+	FieldFirstVisit = "first_visit"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
 	EdgeOwner = "owner"
 	// EdgeLink holds the string denoting the link edge name in mutations.
@@ -85,6 +87,7 @@ var Columns = []string{
 	FieldLanguage,
 	FieldVisitorHash,
 	FieldBot,
+	FieldFirstVisit,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -191,6 +194,11 @@ func ByVisitorHash(opts ...sql.OrderTermOption) OrderOption {
 // ByBot orders the results by the bot field.
 func ByBot(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldBot, opts...).ToFunc()
+}
+
+// ByFirstVisit orders the results by the first_visit field.
+func ByFirstVisit(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFirstVisit, opts...).ToFunc()
 }
 
 // ByOwnerField orders the results by owner field.

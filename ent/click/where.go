@@ -115,6 +115,11 @@ func Bot(v bool) predicate.Click {
 	return predicate.Click(sql.FieldEQ(FieldBot, v))
 }
 
+// FirstVisit applies equality check predicate on the "first_visit" field. It's identical to FirstVisitEQ.
+func FirstVisit(v bool) predicate.Click {
+	return predicate.Click(sql.FieldEQ(FieldFirstVisit, v))
+}
+
 // OwnerIDEQ applies the EQ predicate on the "owner_id" field.
 func OwnerIDEQ(v int) predicate.Click {
 	return predicate.Click(sql.FieldEQ(FieldOwnerID, v))
@@ -698,6 +703,26 @@ func BotEQ(v bool) predicate.Click {
 // BotNEQ applies the NEQ predicate on the "bot" field.
 func BotNEQ(v bool) predicate.Click {
 	return predicate.Click(sql.FieldNEQ(FieldBot, v))
+}
+
+// FirstVisitEQ applies the EQ predicate on the "first_visit" field.
+func FirstVisitEQ(v bool) predicate.Click {
+	return predicate.Click(sql.FieldEQ(FieldFirstVisit, v))
+}
+
+// FirstVisitNEQ applies the NEQ predicate on the "first_visit" field.
+func FirstVisitNEQ(v bool) predicate.Click {
+	return predicate.Click(sql.FieldNEQ(FieldFirstVisit, v))
+}
+
+// FirstVisitIsNil applies the IsNil predicate on the "first_visit" field.
+func FirstVisitIsNil() predicate.Click {
+	return predicate.Click(sql.FieldIsNull(FieldFirstVisit))
+}
+
+// FirstVisitNotNil applies the NotNil predicate on the "first_visit" field.
+func FirstVisitNotNil() predicate.Click {
+	return predicate.Click(sql.FieldNotNull(FieldFirstVisit))
 }
 
 // HasOwner applies the HasEdge predicate on the "owner" edge.

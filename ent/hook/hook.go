@@ -92,6 +92,18 @@ func (f ClickFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ClickMutation", m)
 }
 
+// The ClickRollupFunc type is an adapter to allow the use of ordinary
+// function as ClickRollup mutator.
+type ClickRollupFunc func(context.Context, *ent.ClickRollupMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ClickRollupFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ClickRollupMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ClickRollupMutation", m)
+}
+
 // The CounterMarkFunc type is an adapter to allow the use of ordinary
 // function as CounterMark mutator.
 type CounterMarkFunc func(context.Context, *ent.CounterMarkMutation) (ent.Value, error)
@@ -102,6 +114,18 @@ func (f CounterMarkFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CounterMarkMutation", m)
+}
+
+// The DailyVisitorFunc type is an adapter to allow the use of ordinary
+// function as DailyVisitor mutator.
+type DailyVisitorFunc func(context.Context, *ent.DailyVisitorMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DailyVisitorFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DailyVisitorMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DailyVisitorMutation", m)
 }
 
 // The DomainFunc type is an adapter to allow the use of ordinary

@@ -13,8 +13,10 @@ import (
 	"shortener/ent/channel"
 	"shortener/ent/channelitem"
 	"shortener/ent/click"
+	"shortener/ent/clickrollup"
 	"shortener/ent/countermark"
 	"shortener/ent/ctaoverlay"
+	"shortener/ent/dailyvisitor"
 	"shortener/ent/domain"
 	"shortener/ent/link"
 	"shortener/ent/pixel"
@@ -271,6 +273,33 @@ func (f TraverseClick) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ClickQuery", q)
 }
 
+// The ClickRollupFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ClickRollupFunc func(context.Context, *ent.ClickRollupQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ClickRollupFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ClickRollupQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ClickRollupQuery", q)
+}
+
+// The TraverseClickRollup type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseClickRollup func(context.Context, *ent.ClickRollupQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseClickRollup) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseClickRollup) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ClickRollupQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ClickRollupQuery", q)
+}
+
 // The CounterMarkFunc type is an adapter to allow the use of ordinary function as a Querier.
 type CounterMarkFunc func(context.Context, *ent.CounterMarkQuery) (ent.Value, error)
 
@@ -296,6 +325,33 @@ func (f TraverseCounterMark) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CounterMarkQuery", q)
+}
+
+// The DailyVisitorFunc type is an adapter to allow the use of ordinary function as a Querier.
+type DailyVisitorFunc func(context.Context, *ent.DailyVisitorQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f DailyVisitorFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.DailyVisitorQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.DailyVisitorQuery", q)
+}
+
+// The TraverseDailyVisitor type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseDailyVisitor func(context.Context, *ent.DailyVisitorQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseDailyVisitor) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseDailyVisitor) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DailyVisitorQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.DailyVisitorQuery", q)
 }
 
 // The DomainFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -477,8 +533,12 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ChannelItemQuery, predicate.ChannelItem, channelitem.OrderOption]{typ: ent.TypeChannelItem, tq: q}, nil
 	case *ent.ClickQuery:
 		return &query[*ent.ClickQuery, predicate.Click, click.OrderOption]{typ: ent.TypeClick, tq: q}, nil
+	case *ent.ClickRollupQuery:
+		return &query[*ent.ClickRollupQuery, predicate.ClickRollup, clickrollup.OrderOption]{typ: ent.TypeClickRollup, tq: q}, nil
 	case *ent.CounterMarkQuery:
 		return &query[*ent.CounterMarkQuery, predicate.CounterMark, countermark.OrderOption]{typ: ent.TypeCounterMark, tq: q}, nil
+	case *ent.DailyVisitorQuery:
+		return &query[*ent.DailyVisitorQuery, predicate.DailyVisitor, dailyvisitor.OrderOption]{typ: ent.TypeDailyVisitor, tq: q}, nil
 	case *ent.DomainQuery:
 		return &query[*ent.DomainQuery, predicate.Domain, domain.OrderOption]{typ: ent.TypeDomain, tq: q}, nil
 	case *ent.LinkQuery:

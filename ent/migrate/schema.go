@@ -276,6 +276,7 @@ var (
 		{Name: "language", Type: field.TypeString, Default: ""},
 		{Name: "visitor_hash", Type: field.TypeString, Default: ""},
 		{Name: "bot", Type: field.TypeBool, Default: false},
+		{Name: "first_visit", Type: field.TypeBool, Nullable: true},
 		{Name: "link_id", Type: field.TypeInt, Nullable: true},
 		{Name: "qr_code_id", Type: field.TypeInt, Nullable: true},
 		{Name: "owner_id", Type: field.TypeInt},
@@ -288,19 +289,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "clicks_links_click_rows",
-				Columns:    []*schema.Column{ClicksColumns[10]},
+				Columns:    []*schema.Column{ClicksColumns[11]},
 				RefColumns: []*schema.Column{LinksColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "clicks_qr_codes_click_rows",
-				Columns:    []*schema.Column{ClicksColumns[11]},
+				Columns:    []*schema.Column{ClicksColumns[12]},
 				RefColumns: []*schema.Column{QrCodesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "clicks_users_clicks",
-				Columns:    []*schema.Column{ClicksColumns[12]},
+				Columns:    []*schema.Column{ClicksColumns[13]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -309,7 +310,7 @@ var (
 			{
 				Name:    "click_link_id",
 				Unique:  false,
-				Columns: []*schema.Column{ClicksColumns[10]},
+				Columns: []*schema.Column{ClicksColumns[11]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "link_id IS NOT NULL",
 				},
@@ -317,10 +318,40 @@ var (
 			{
 				Name:    "click_qr_code_id",
 				Unique:  false,
-				Columns: []*schema.Column{ClicksColumns[11]},
+				Columns: []*schema.Column{ClicksColumns[12]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "qr_code_id IS NOT NULL",
 				},
+			},
+		},
+	}
+	// ClickRollupsColumns holds the columns for the "click_rollups" table.
+	ClickRollupsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "owner_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"link", "qr"}},
+		{Name: "target_id", Type: field.TypeInt},
+		{Name: "grain", Type: field.TypeEnum, Enums: []string{"hour", "day"}, Default: "hour"},
+		{Name: "hour", Type: field.TypeTime},
+		{Name: "clicks", Type: field.TypeInt, Default: 0},
+		{Name: "unique_clicks", Type: field.TypeInt, Default: 0},
+		{Name: "dims", Type: field.TypeJSON, Nullable: true},
+	}
+	// ClickRollupsTable holds the schema information for the "click_rollups" table.
+	ClickRollupsTable = &schema.Table{
+		Name:       "click_rollups",
+		Columns:    ClickRollupsColumns,
+		PrimaryKey: []*schema.Column{ClickRollupsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "clickrollup_kind_target_id_grain_hour",
+				Unique:  true,
+				Columns: []*schema.Column{ClickRollupsColumns[2], ClickRollupsColumns[3], ClickRollupsColumns[4], ClickRollupsColumns[5]},
+			},
+			{
+				Name:    "clickrollup_owner_id_hour",
+				Unique:  false,
+				Columns: []*schema.Column{ClickRollupsColumns[1], ClickRollupsColumns[5]},
 			},
 		},
 	}
@@ -334,6 +365,27 @@ var (
 		Name:       "counter_marks",
 		Columns:    CounterMarksColumns,
 		PrimaryKey: []*schema.Column{CounterMarksColumns[0]},
+	}
+	// DailyVisitorsColumns holds the columns for the "daily_visitors" table.
+	DailyVisitorsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "day", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"link", "qr"}},
+		{Name: "target_id", Type: field.TypeInt},
+		{Name: "visitor", Type: field.TypeBytes},
+	}
+	// DailyVisitorsTable holds the schema information for the "daily_visitors" table.
+	DailyVisitorsTable = &schema.Table{
+		Name:       "daily_visitors",
+		Columns:    DailyVisitorsColumns,
+		PrimaryKey: []*schema.Column{DailyVisitorsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "dailyvisitor_day_kind_target_id_visitor",
+				Unique:  true,
+				Columns: []*schema.Column{DailyVisitorsColumns[1], DailyVisitorsColumns[2], DailyVisitorsColumns[3], DailyVisitorsColumns[4]},
+			},
+		},
 	}
 	// DomainsColumns holds the columns for the "domains" table.
 	DomainsColumns = []*schema.Column{
@@ -658,7 +710,9 @@ var (
 		ChannelsTable,
 		ChannelItemsTable,
 		ClicksTable,
+		ClickRollupsTable,
 		CounterMarksTable,
+		DailyVisitorsTable,
 		DomainsTable,
 		LinksTable,
 		PixelsTable,

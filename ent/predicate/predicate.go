@@ -27,8 +27,14 @@ type ChannelItem func(*sql.Selector)
 // Click is the predicate function for click builders.
 type Click func(*sql.Selector)
 
+// ClickRollup is the predicate function for clickrollup builders.
+type ClickRollup func(*sql.Selector)
+
 // CounterMark is the predicate function for countermark builders.
 type CounterMark func(*sql.Selector)
+
+// DailyVisitor is the predicate function for dailyvisitor builders.
+type DailyVisitor func(*sql.Selector)
 
 // Domain is the predicate function for domain builders.
 type Domain func(*sql.Selector)

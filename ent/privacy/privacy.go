@@ -279,6 +279,30 @@ func (f ClickMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ClickMutation", m)
 }
 
+// The ClickRollupQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ClickRollupQueryRuleFunc func(context.Context, *ent.ClickRollupQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ClickRollupQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ClickRollupQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ClickRollupQuery", q)
+}
+
+// The ClickRollupMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ClickRollupMutationRuleFunc func(context.Context, *ent.ClickRollupMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ClickRollupMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ClickRollupMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ClickRollupMutation", m)
+}
+
 // The CounterMarkQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CounterMarkQueryRuleFunc func(context.Context, *ent.CounterMarkQuery) error
@@ -301,6 +325,30 @@ func (f CounterMarkMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CounterMarkMutation", m)
+}
+
+// The DailyVisitorQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DailyVisitorQueryRuleFunc func(context.Context, *ent.DailyVisitorQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DailyVisitorQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DailyVisitorQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DailyVisitorQuery", q)
+}
+
+// The DailyVisitorMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DailyVisitorMutationRuleFunc func(context.Context, *ent.DailyVisitorMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DailyVisitorMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DailyVisitorMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DailyVisitorMutation", m)
 }
 
 // The DomainQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -496,7 +544,11 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ClickQuery:
 		return q.Filter(), nil
+	case *ent.ClickRollupQuery:
+		return q.Filter(), nil
 	case *ent.CounterMarkQuery:
+		return q.Filter(), nil
+	case *ent.DailyVisitorQuery:
 		return q.Filter(), nil
 	case *ent.DomainQuery:
 		return q.Filter(), nil
@@ -531,7 +583,11 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.ClickMutation:
 		return m.Filter(), nil
+	case *ent.ClickRollupMutation:
+		return m.Filter(), nil
 	case *ent.CounterMarkMutation:
+		return m.Filter(), nil
+	case *ent.DailyVisitorMutation:
 		return m.Filter(), nil
 	case *ent.DomainMutation:
 		return m.Filter(), nil

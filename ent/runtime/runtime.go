@@ -10,6 +10,7 @@ import (
 	"shortener/ent/channel"
 	"shortener/ent/channelitem"
 	"shortener/ent/click"
+	"shortener/ent/clickrollup"
 	"shortener/ent/countermark"
 	"shortener/ent/ctaoverlay"
 	"shortener/ent/domain"
@@ -380,6 +381,25 @@ func init() {
 	clickDescBot := clickFields[10].Descriptor()
 	// click.DefaultBot holds the default value on creation for the bot field.
 	click.DefaultBot = clickDescBot.Default.(bool)
+	clickrollup.Policy = privacy.NewPolicies(schema.ClickRollup{})
+	clickrollup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := clickrollup.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	clickrollupFields := schema.ClickRollup{}.Fields()
+	_ = clickrollupFields
+	// clickrollupDescClicks is the schema descriptor for clicks field.
+	clickrollupDescClicks := clickrollupFields[5].Descriptor()
+	// clickrollup.DefaultClicks holds the default value on creation for the clicks field.
+	clickrollup.DefaultClicks = clickrollupDescClicks.Default.(int)
+	// clickrollupDescUniqueClicks is the schema descriptor for unique_clicks field.
+	clickrollupDescUniqueClicks := clickrollupFields[6].Descriptor()
+	// clickrollup.DefaultUniqueClicks holds the default value on creation for the unique_clicks field.
+	clickrollup.DefaultUniqueClicks = clickrollupDescUniqueClicks.Default.(int)
 	countermarkFields := schema.CounterMark{}.Fields()
 	_ = countermarkFields
 	// countermarkDescClickID is the schema descriptor for click_id field.

@@ -32,6 +32,12 @@ func (Click) Fields() []ent.Field {
 		field.String("language").Default("").Immutable(),
 		field.String("visitor_hash").Default("").Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Bool("bot").Default(false).Immutable(),
+		// FirstVisit marks the visitor's first non-bot click on the link (or
+		// scan of the QR code) in its UTC day, as the writer found it in the
+		// daily visitor table; statistics and rollup rebuilds count these as
+		// unique. Nil on rows written before the flag existed (`shortener
+		// stats rebuild` fills them in).
+		field.Bool("first_visit").Optional().Nillable().Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -34,10 +34,13 @@ const (
 	readMarkSQL = `SELECT click_id FROM counter_marks WHERE id = 1`
 
 	// replayLinksSQL counts the rows past the mark as the writer counts
-	// them: every non-bot click, and as unique the visitor's first click on
-	// the link that UTC day (no earlier row of the same visitor hash; a
-	// hash is only ever the same within one day).
-	replayLinksSQL = `SELECT c.link_id, COUNT(*), COUNT(DISTINCT CASE WHEN NOT EXISTS (
+	// them: every non-bot click, and as unique those the writer flagged
+	// first_visit (in the same transaction as the rows). A row from before
+	// the flag existed is unique when no earlier row of the same visitor
+	// hash is on the link that UTC day (a hash is only ever the same within
+	// one day).
+	replayLinksSQL = `SELECT c.link_id, COUNT(*), SUM(CASE WHEN c.first_visit THEN 1 ELSE 0 END) +
+		COUNT(DISTINCT CASE WHEN c.first_visit IS NULL AND NOT EXISTS (
 			SELECT 1 FROM clicks p WHERE p.link_id = c.link_id AND p.visitor_hash = c.visitor_hash
 				AND p.bot = 0 AND p.id <= ?1 AND p.created_at >= substr(c.created_at, 1, 10))
 			THEN c.visitor_hash END)
@@ -58,7 +61,7 @@ func (w *Writer) moveMark(ctx context.Context, tx *ent.Client) error {
 }
 
 // recoverCounters adds the click rows past the mark to the counters and
-// moves the mark, in one transaction.
+// the rollups and moves the mark, in one transaction.
 func (w *Writer) recoverCounters(ctx context.Context) (err error) {
 	ctx = auth.SystemContext(ctx)
 	tx, err := w.client.Tx(ctx)
@@ -103,6 +106,9 @@ func (w *Writer) recoverCounters(ctx context.Context) (err error) {
 	})
 	if err != nil {
 		return err
+	}
+	if _, _, err := rollRows(ctx, c, rollupRowsSQL+"?1", []any{mark}, &t); err != nil {
+		return fmt.Errorf("roll up clicks past the mark: %w", err)
 	}
 	if t.empty() {
 		return tx.Commit()

@@ -74,6 +74,11 @@ func TestWriterStartCountsRowsACrashLeftUncounted(t *testing.T) {
 			t.Fatalf("after restart: a %d/%d, b %d/%d, qr %d; want a 3/2, b 1/1, qr 1",
 				ga.Clicks, ga.UniqueClicks, gb.Clicks, gb.UniqueClicks, gq.Scans)
 		}
+		// The rollups were deferred with the counters and are replayed too.
+		st, err := NewStore(client, dialect.SQLite).Totals(ctx, Scope{LinkID: a.ID})
+		if err != nil || st.Clicks != 3 || st.UniqueClicks != 2 {
+			t.Fatalf("after restart link a's rollups %+v (%v), want 3/2", st, err)
+		}
 	}
 }
 

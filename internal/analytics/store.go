@@ -1,17 +1,18 @@
 package analytics
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"strings"
+	"slices"
 	"time"
 
-	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
 	"shortener/ent"
-	"shortener/ent/click"
+	"shortener/ent/clickrollup"
 	"shortener/ent/predicate"
+	"shortener/ent/schema/schematype"
 )
 
 // Labels of empty values in breakdowns, as the legacy statistics show them.
@@ -20,9 +21,16 @@ const (
 	Unknown        = "Unknown"
 )
 
-// Store computes statistics from the click rows for the resolvers.
-// Queries run with the caller's context, so the ent privacy
-// policy limits them to the viewer's clicks. Bot visits never count.
+// Store computes statistics from the click rollups (schema.ClickRollup)
+// the writer keeps, so a request reads one row a day of its range (and an
+// hour at its partial days' ends; a series by hour one an hour), not the
+// click rows behind them. Ranges are whole UTC hours: a bound inside
+// an hour takes in that whole hour (From rounds down, To up). Queries run
+// with the caller's context, so the ent privacy policy limits them to the
+// viewer's rollups. Bot visits never count. Unique clicks are first visits:
+// a visitor's first click on the link (or scan of the QR code) in a UTC
+// day, counted in the hour and breakdown keys of that click
+// (docs/decisions/0006-click-rollups.md).
 type Store struct {
 	client  *ent.Client
 	dialect string
@@ -34,42 +42,78 @@ func NewStore(client *ent.Client, dialectName string) *Store {
 	return &Store{client: client, dialect: dialectName}
 }
 
-func (s *Store) query(sc Scope) *ent.ClickQuery {
-	ps := []predicate.Click{click.BotEQ(false)}
-	if sc.LinkID != 0 {
-		ps = append(ps, click.LinkIDEQ(sc.LinkID))
+// query selects the rollups of a scope: with days, the day rows of the
+// whole UTC days in its range and the hour rows of the hours around them;
+// else the hour rows alone.
+func (s *Store) query(sc Scope, days bool) *ent.ClickRollupQuery {
+	var ps []predicate.ClickRollup
+	switch {
+	case sc.LinkID != 0:
+		ps = append(ps, clickrollup.KindEQ(clickrollup.KindLink), clickrollup.TargetIDEQ(sc.LinkID))
+	case sc.QRCodeID != 0:
+		ps = append(ps, clickrollup.KindEQ(clickrollup.KindQr), clickrollup.TargetIDEQ(sc.QRCodeID))
 	}
-	if sc.QRCodeID != 0 {
-		ps = append(ps, click.QrCodeIDEQ(sc.QRCodeID))
-	}
-	// Times are stored in UTC; on SQLite they compare as text, so the bounds
+	// Hours are stored in UTC; on SQLite they compare as text, so the bounds
 	// must be UTC too.
+	var from, to time.Time // whole hours
 	if !sc.From.IsZero() {
-		ps = append(ps, click.CreatedAtGTE(sc.From.UTC()))
+		from = sc.From.UTC().Truncate(time.Hour)
 	}
 	if !sc.To.IsZero() {
-		ps = append(ps, click.CreatedAtLT(sc.To.UTC()))
+		to = sc.To.UTC().Add(time.Hour - time.Nanosecond).Truncate(time.Hour)
 	}
-	return s.client.Click.Query().Where(ps...)
-}
-
-type row struct {
-	Bucket       *string `json:"bucket"`
-	Clicks       int     `json:"clicks"`
-	UniqueClicks int     `json:"unique_clicks"`
-}
-
-func counts(sel *entsql.Selector) {
-	sel.AppendSelectAs(entsql.Count("*"), "clicks")
-	sel.AppendSelectAs(entsql.Count(entsql.Distinct(sel.C(click.FieldVisitorHash))), "unique_clicks")
+	hours := func(from, to time.Time) predicate.ClickRollup {
+		p := []predicate.ClickRollup{clickrollup.GrainEQ(clickrollup.GrainHour)}
+		if !from.IsZero() {
+			p = append(p, clickrollup.HourGTE(from))
+		}
+		if !to.IsZero() {
+			p = append(p, clickrollup.HourLT(to))
+		}
+		return clickrollup.And(p...)
+	}
+	if !days {
+		return s.client.ClickRollup.Query().Where(append(ps, hours(from, to))...)
+	}
+	// The whole days: [dayFrom, dayTo).
+	var dayFrom, dayTo time.Time
+	if !from.IsZero() {
+		dayFrom = truncate(from.Add(24*time.Hour-time.Nanosecond), Day)
+	}
+	if !to.IsZero() {
+		dayTo = truncate(to, Day)
+	}
+	if !dayFrom.IsZero() && !dayTo.IsZero() && !dayFrom.Before(dayTo) {
+		return s.client.ClickRollup.Query().Where(append(ps, hours(from, to))...)
+	}
+	day := []predicate.ClickRollup{clickrollup.GrainEQ(clickrollup.GrainDay)}
+	or := []predicate.ClickRollup{}
+	if !dayFrom.IsZero() {
+		day = append(day, clickrollup.HourGTE(dayFrom))
+		if from.Before(dayFrom) {
+			or = append(or, hours(from, dayFrom))
+		}
+	}
+	if !dayTo.IsZero() {
+		day = append(day, clickrollup.HourLT(dayTo))
+		if dayTo.Before(to) {
+			or = append(or, hours(dayTo, to))
+		}
+	}
+	or = append(or, clickrollup.And(day...))
+	return s.client.ClickRollup.Query().Where(append(ps, clickrollup.Or(or...))...)
 }
 
 // Totals returns the clicks and unique visitors of a scope.
 func (s *Store) Totals(ctx context.Context, sc Scope) (*Stats, error) {
-	var rows []row
-	err := s.query(sc).Modify(func(sel *entsql.Selector) {
+	var rows []struct {
+		Clicks       int `json:"clicks"`
+		UniqueClicks int `json:"unique_clicks"`
+	}
+	err := s.query(sc, true).Modify(func(sel *entsql.Selector) {
 		sel.Select()
-		counts(sel)
+		sel.AppendSelectExprAs(entsql.Expr("COALESCE(SUM("+sel.C(clickrollup.FieldClicks)+"), 0)"), "clicks")
+		sel.AppendSelectExprAs(entsql.Expr("COALESCE(SUM("+sel.C(clickrollup.FieldUniqueClicks)+"), 0)"), "unique_clicks")
 	}).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("click totals: %w", err)
@@ -85,28 +129,21 @@ func (s *Store) Totals(ctx context.Context, sc Scope) (*Stats, error) {
 // intervals filled in between the first and the last (or the scope's
 // bounds when it has them).
 func (s *Store) TimeSeries(ctx context.Context, sc Scope, iv Interval) ([]*TimeBucket, error) {
-	layout, step, expr := s.bucketExpr(iv)
-	var rows []row
-	err := s.query(sc).Modify(func(sel *entsql.Selector) {
-		sel.Select()
-		sel.AppendSelectExprAs(entsql.Expr(expr), "bucket")
-		counts(sel)
-		sel.GroupBy("bucket").OrderBy("bucket")
-	}).Scan(ctx, &rows)
+	rows, err := s.query(sc, iv == Day).Select(clickrollup.FieldHour, clickrollup.FieldClicks, clickrollup.FieldUniqueClicks).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("click time series: %w", err)
 	}
-	got := map[time.Time]row{}
+	got := map[time.Time]*TimeBucket{}
 	var first, last time.Time
 	for _, r := range rows {
-		if r.Bucket == nil {
-			continue
+		t := truncate(r.Hour.UTC(), iv)
+		b := got[t]
+		if b == nil {
+			b = &TimeBucket{Start: t}
+			got[t] = b
 		}
-		t, err := time.ParseInLocation(layout, *r.Bucket, time.UTC)
-		if err != nil {
-			return nil, fmt.Errorf("click time series: bucket %q: %w", *r.Bucket, err)
-		}
-		got[t] = r
+		b.Clicks += r.Clicks
+		b.UniqueClicks += r.UniqueClicks
 		if first.IsZero() || t.Before(first) {
 			first = t
 		}
@@ -127,9 +164,12 @@ func (s *Store) TimeSeries(ctx context.Context, sc Scope, iv Interval) ([]*TimeB
 	if oldest := last.Add(-time.Duration(iv.MaxBuckets()-1) * iv.duration()); first.Before(oldest) {
 		first = oldest // the latest MaxBuckets intervals
 	}
-	for t := first; !t.After(last) && len(out) < iv.MaxBuckets(); t = step(t) {
-		r := got[t]
-		out = append(out, &TimeBucket{Start: t, Clicks: r.Clicks, UniqueClicks: r.UniqueClicks})
+	for t := first; !t.After(last) && len(out) < iv.MaxBuckets(); t = iv.step(t) {
+		b := got[t]
+		if b == nil {
+			b = &TimeBucket{Start: t}
+		}
+		out = append(out, b)
 	}
 	return out, nil
 }
@@ -141,87 +181,104 @@ func truncate(t time.Time, iv Interval) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// bucketExpr returns the SQL that names a click's interval, the layout to
-// read it back and the step to the next interval. On SQLite created_at is
-// text ("2006-01-02 15:04:05.999+00:00", always UTC as the writer stores it),
-// so a prefix is the bucket.
-func (s *Store) bucketExpr(iv Interval) (layout string, step func(time.Time) time.Time, expr string) {
-	col := click.FieldCreatedAt
-	if iv == Hour {
-		step = func(t time.Time) time.Time { return t.Add(time.Hour) }
-		if s.dialect == dialect.Postgres {
-			return "2006-01-02 15", step, fmt.Sprintf("to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')", col)
-		}
-		return "2006-01-02 15", step, fmt.Sprintf("substr(%s, 1, 13)", col)
+func (i Interval) step(t time.Time) time.Time {
+	if i == Hour {
+		return t.Add(time.Hour)
 	}
-	step = func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }
-	if s.dialect == dialect.Postgres {
-		return time.DateOnly, step, fmt.Sprintf("to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD')", col)
-	}
-	return time.DateOnly, step, fmt.Sprintf("substr(%s, 1, 10)", col)
+	return t.AddDate(0, 0, 1)
 }
 
 // Breakdown returns the top limit keys of a dimension, most clicks first.
 // Empty values are named as the legacy statistics name them: "Unknown", or
 // "Direct, email and other" for referrers; countries are shown by name.
+// Keys past MaxRollupKeys in an hour are counted under OtherKey.
 func (s *Store) Breakdown(ctx context.Context, sc Scope, d Dimension, limit int) ([]*Bucket, error) {
-	col, empty := "", Unknown
-	switch d {
-	case Country:
-		col = click.FieldCountry
-	case Referrer:
-		col, empty = click.FieldReferrer, DirectReferrer
-	case Browser:
-		col = click.FieldBrowser
-	case OS:
-		col = click.FieldOs
-	case Device:
-		col = click.FieldDevice
-	case Language:
-		col = click.FieldLanguage
-	case Social:
-		col = socialCase()
-	default:
+	name, ok := dimNames[d]
+	if !ok {
 		return nil, fmt.Errorf("unknown dimension %q", d)
 	}
-	var rows []row
-	err := s.query(sc).Modify(func(sel *entsql.Selector) {
-		sel.Select()
-		sel.AppendSelectExprAs(entsql.Expr(col), "bucket")
-		counts(sel)
-		if d == Social {
-			sel.Where(entsql.ExprP(col + " IS NOT NULL"))
-		}
-		sel.GroupBy("bucket").OrderExpr(entsql.Expr("clicks DESC, bucket")).Limit(limit)
-	}).Scan(ctx, &rows)
+	rows, err := s.query(sc, true).Select(clickrollup.FieldDims).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("click breakdown: %w", err)
 	}
-	out := make([]*Bucket, 0, len(rows))
+	sum := map[string]schematype.RollupCount{}
 	for _, r := range rows {
-		key := ""
-		if r.Bucket != nil {
-			key = *r.Bucket
+		for k, c := range r.Dims[name] {
+			v := sum[k]
+			v.Clicks += c.Clicks
+			v.Unique += c.Unique
+			sum[k] = v
 		}
-		switch {
-		case d == Country:
-			key = CountryName(key)
-		case key == "":
-			key = empty
+	}
+	return top(d, sum, limit), nil
+}
+
+// Summary is the totals of a scope with every breakdown, as the REST
+// statistics show them.
+type Summary struct {
+	Stats
+	Breakdowns map[Dimension][]*Bucket
+}
+
+// Summary returns the totals and the top limit keys of every dimension of
+// a scope, from one pass over its rollups.
+func (s *Store) Summary(ctx context.Context, sc Scope, limit int) (*Summary, error) {
+	rows, err := s.query(sc, true).Select(clickrollup.FieldClicks, clickrollup.FieldUniqueClicks, clickrollup.FieldDims).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("click statistics: %w", err)
+	}
+	out := &Summary{Stats: Stats{Scope: sc}, Breakdowns: map[Dimension][]*Bucket{}}
+	sums := map[string]map[string]schematype.RollupCount{}
+	for _, r := range rows {
+		out.Clicks += r.Clicks
+		out.UniqueClicks += r.UniqueClicks
+		for name, m := range r.Dims {
+			sum := sums[name]
+			if sum == nil {
+				sum = map[string]schematype.RollupCount{}
+				sums[name] = sum
+			}
+			for k, c := range m {
+				v := sum[k]
+				v.Clicks += c.Clicks
+				v.Unique += c.Unique
+				sum[k] = v
+			}
 		}
-		out = append(out, &Bucket{Key: key, Clicks: r.Clicks, UniqueClicks: r.UniqueClicks})
+	}
+	for d, name := range dimNames {
+		out.Breakdowns[d] = top(d, sums[name], limit)
 	}
 	return out, nil
 }
 
-// socialCase is the SQL that names the social network of a click's referrer
-// (NULL for none). The hosts are constants of this package, not input.
-func socialCase() string {
-	var b strings.Builder
-	b.WriteString("CASE")
-	for _, s := range socialNetworks {
-		fmt.Fprintf(&b, " WHEN %[1]s = '%[2]s' OR %[1]s LIKE '%%.%[2]s' THEN '%[3]s'", click.FieldReferrer, s.host, s.name)
+// top returns the limit keys of sum with the most clicks (ties by key), as
+// Breakdown names them.
+func top(d Dimension, sum map[string]schematype.RollupCount, limit int) []*Bucket {
+	keys := make([]string, 0, len(sum))
+	for k := range sum {
+		keys = append(keys, k)
 	}
-	b.WriteString(" END")
-	return b.String()
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(cmp.Compare(sum[b].Clicks, sum[a].Clicks), cmp.Compare(a, b))
+	})
+	if limit >= 0 && len(keys) > limit {
+		keys = keys[:limit]
+	}
+	empty := Unknown
+	if d == Referrer {
+		empty = DirectReferrer
+	}
+	out := make([]*Bucket, 0, len(keys))
+	for _, k := range keys {
+		key := k
+		switch {
+		case d == Country && k != OtherKey:
+			key = CountryName(k)
+		case key == "":
+			key = empty
+		}
+		out = append(out, &Bucket{Key: key, Clicks: sum[k].Clicks, UniqueClicks: sum[k].Unique})
+	}
+	return out
 }

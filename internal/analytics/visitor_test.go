@@ -167,24 +167,3 @@ func TestRecorderNeverBlocks(t *testing.T) {
 		t.Fatalf("queued %d dropped %d, want 2 and 3", r.Queued(), r.Dropped())
 	}
 }
-
-func TestSeenSet(t *testing.T) {
-	var s seenSet
-	k := seenKey{day: 100, link: 1, hash: keyOf("h")}
-	s.roll(100)
-	if s.complete {
-		t.Fatal("a set started mid-day can't be complete")
-	}
-	s.add(k)
-	if !s.has(k) {
-		t.Fatal("added key not found")
-	}
-	s.roll(101)
-	if !s.complete || s.has(seenKey{day: 101, link: 1, hash: keyOf("h")}) {
-		t.Fatal("a set that watched the day before is complete for the next, and empty")
-	}
-	s.roll(103)
-	if s.complete {
-		t.Fatal("a set that skipped a day is not complete")
-	}
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"log/slog"
 	"slices"
 	"strings"
@@ -55,6 +54,11 @@ type WriterOptions struct {
 	// Backoff (default 100 ms), doubling.
 	Tries   int
 	Backoff time.Duration
+	// ClickRetention, when positive, is how long raw click rows are kept:
+	// the writer deletes older ones (whole hours, the oldest first, at
+	// most 10,000 with a batch, checked hourly once none are left). The
+	// rollups, and so the statistics, stay.
+	ClickRetention time.Duration
 	// Hasher makes visitor hashes; required.
 	Hasher *Hasher
 	// GeoIP resolves the country of hits that arrive without one; optional.
@@ -91,13 +95,16 @@ type Writer struct {
 	batch                 hits     // the writer goroutine's batch, reused
 
 	// Owned by the writer goroutine.
-	agents    map[string]Agent  // user-agent parse cache
-	langs     map[string]string // Accept-Language cache
-	visitors  visitorCache
-	seen      seenSet
-	pending   tally     // counted since the counters were last written
-	countedAt time.Time // when they were last written
-	exists    existence
+	agents     map[string]Agent  // user-agent parse cache
+	langs      map[string]string // Accept-Language cache
+	visitors   visitorCache
+	visitStmts map[int]string // visitor INSERTs by rows (visitSQL)
+	rows       []clickRow     // the writer goroutine's batch rows, reused
+	prunedDay  int64          // the UTC day whose old visitor rows are all deleted
+	retainAt   time.Time      // when expired click rows are next looked for
+	pending    tally          // counted since the counters were last written
+	countedAt  time.Time      // when they were last written
+	exists     existence
 }
 
 // NewWriter returns a Writer of rec's hits into client; Start runs it.
@@ -256,7 +263,7 @@ func (w *Writer) drain() error {
 // Failed (Dropped) and logged.
 func (w *Writer) write(batch hits, force bool) error {
 	withCounters := force || time.Since(w.countedAt) >= w.opts.CounterInterval ||
-		len(w.pending.links)+len(w.pending.qrs)+batch.Len() <= w.opts.CounterLinks
+		len(w.pending.links)+len(w.pending.qrs)+len(w.pending.rolls)+batch.Len() <= w.opts.CounterLinks
 	if batch.Len() == 0 && (!withCounters || w.pending.empty()) {
 		return nil
 	}
@@ -313,6 +320,7 @@ type counter struct{ clicks, unique int32 } // 8 bytes: the pending map holds on
 type tally struct {
 	links map[int]counter
 	qrs   map[int]int
+	rolls map[rollupKey]*rollup // the click rollups (rollup.go)
 }
 
 func (c *tally) addLink(id int, n counter) {
@@ -332,7 +340,25 @@ func (c *tally) addQR(id, scans int) {
 	c.qrs[id] += scans
 }
 
-func (c *tally) empty() bool { return len(c.links) == 0 && len(c.qrs) == 0 }
+// roll counts a stored click row in the rollups of its hour k and of its
+// day.
+func (c *tally) roll(k rollupKey, owner int, first bool, keys [7]string) {
+	if c.rolls == nil {
+		c.rolls = map[rollupKey]*rollup{}
+	}
+	day := k
+	day.day, day.hour = true, k.hour-k.hour%24
+	for _, k := range []rollupKey{k, day} {
+		r := c.rolls[k]
+		if r == nil {
+			r = &rollup{owner: owner}
+			c.rolls[k] = r
+		}
+		r.count(first, keys)
+	}
+}
+
+func (c *tally) empty() bool { return len(c.links) == 0 && len(c.qrs) == 0 && len(c.rolls) == 0 }
 
 // add adds o to c.
 func (c *tally) add(o tally) {
@@ -342,27 +368,57 @@ func (c *tally) add(o tally) {
 	for id, n := range o.qrs {
 		c.addQR(id, n)
 	}
+	for k, r := range o.rolls {
+		if c.rolls == nil {
+			c.rolls = map[rollupKey]*rollup{}
+		}
+		m := c.rolls[k]
+		if m == nil {
+			m = &rollup{}
+			c.rolls[k] = m
+		}
+		m.add(r)
+	}
 }
 
 // writeBatch stores batch in one transaction and, withCounters, the
 // counters pending so far plus the batch's. What the batch counted joins
-// the pending counters (and its visitors the seen set) only once the
-// transaction has committed, so a failed batch counts nothing.
+// the pending counters only once the transaction has committed, so a
+// failed batch counts nothing. While a new UTC day's old visitor rows are
+// not all deleted, each batch deletes a chunk of them (pruneVisitors), and
+// so of the click rows older than ClickRetention (pruneClicks).
 func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) error {
 	tx, err := w.client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	newSeen, added, err := w.insert(ctx, tx.Client(), batch)
+	added, err := w.insert(ctx, tx.Client(), batch)
 	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}
+	now := time.Now()
+	pruned := dayOf(now) == w.prunedDay
+	if !pruned {
+		if pruned, err = w.pruneVisitors(ctx, tx.Client(), now); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
+	retained := false
+	if w.opts.ClickRetention > 0 && !now.Before(w.retainAt) {
+		if retained, err = w.pruneClicks(ctx, tx.Client(), now); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
 	if withCounters {
+		// The rollups are merged as they are written, not copied here: they
+		// are most of the pending counts under load.
 		all := tally{}
-		all.add(w.pending)
-		all.add(added)
-		if err := w.updateCounters(ctx, tx.Client(), all); err != nil {
+		all.add(tally{links: w.pending.links, qrs: w.pending.qrs})
+		all.add(tally{links: added.links, qrs: added.qrs})
+		if err := w.updateCounters(ctx, tx.Client(), all, w.pending.rolls, added.rolls); err != nil {
 			_ = tx.Rollback()
 			return err
 		}
@@ -374,8 +430,11 @@ func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) 
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	for _, k := range newSeen {
-		w.seen.add(k)
+	if pruned {
+		w.prunedDay = dayOf(now)
+	}
+	if retained {
+		w.retainAt = now.Add(time.Hour)
 	}
 	w.publish(batch)
 	if withCounters {
@@ -386,13 +445,14 @@ func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) 
 	return nil
 }
 
-// updateCounters adds c to the links' and QR codes' counters: one UPDATE a
+// updateCounters adds c to the links' and QR codes' counters and c's and
+// rolls' rollups to the stored ones: one UPDATE a
 // link, in id order (for locality). On SQLite a statement is no round
 // trip, and the cost is the page work on the rows, so one statement for
 // all of them would gain nothing. A link deleted since updates nothing.
-func (w *Writer) updateCounters(ctx context.Context, tx *ent.Client, c tally) error {
+func (w *Writer) updateCounters(ctx context.Context, tx *ent.Client, c tally, rolls ...map[rollupKey]*rollup) error {
 	if w.opts.Dialect == dialect.Postgres {
-		return w.updateCountersPG(ctx, tx, c)
+		return w.updateCountersPG(ctx, tx, c, rolls...)
 	}
 	linkSQL, qrSQL := w.counterSQL()
 	for _, id := range sortedKeys(c.links) {
@@ -406,14 +466,14 @@ func (w *Writer) updateCounters(ctx context.Context, tx *ent.Client, c tally) er
 			return fmt.Errorf("count qr scans: %w", err)
 		}
 	}
-	return nil
+	return w.writeRollups(ctx, tx, append(rolls, c.rolls)...)
 }
 
 // clickColumns are the columns the writer fills, in order.
 var clickColumns = []string{
 	click.FieldOwnerID, click.FieldLinkID, click.FieldQrCodeID, click.FieldCreatedAt, click.FieldCountry,
 	click.FieldReferrer, click.FieldBrowser, click.FieldOs, click.FieldDevice, click.FieldLanguage,
-	click.FieldVisitorHash, click.FieldBot,
+	click.FieldVisitorHash, click.FieldBot, click.FieldFirstVisit,
 }
 
 // rowsPerInsert is the rows of one multi-row INSERT. Every full chunk has
@@ -421,7 +481,7 @@ var clickColumns = []string{
 // _stmt_cache_size) compiles it once per connection, not once per batch:
 // compiling a large INSERT is costly. The rest of a batch goes in one row at
 // a time through the one-row statement, cached too.
-// 256 rows x 12 columns stays far under both databases' parameter limits.
+// 256 rows x 13 columns stays far under both databases' parameter limits.
 const rowsPerInsert = 256
 
 // insertSQL returns the INSERT of n click rows for the dialect, built once
@@ -434,18 +494,42 @@ func (w *Writer) insertSQL(n int) string {
 	return w.insertMany
 }
 
-// insert writes the rows of batch in tx and returns the visitor keys it has
-// seen and what it adds to the counters. Click rows go in through plain SQL, not ent's
-// create builders: they are written only here, by the system, and skipping
-// per-row hooks and policies is most of the writer's speed.
-func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch hits) ([]seenKey, tally, error) {
+// clickRow is one hit of a batch as the writer stores it.
+type clickRow struct {
+	hit            *Hit
+	t              time.Time
+	agent          Agent
+	country, hash  string
+	language       string
+	referrer       string
+	linkID, qrID   int // 0 unless the link or QR code still exists
+	first, firstQR bool
+}
+
+// visit returns the key of the row's visit of its link (qr false) or QR
+// code.
+func (r *clickRow) visit(qr bool) visitKey {
+	k := visitKey{day: dayOf(r.t), qr: qr, target: r.linkID, hash: keyOf(r.hash)}
+	if qr {
+		k.target = r.qrID
+	}
+	return k
+}
+
+// insert writes the rows of batch in tx and returns what it adds to the
+// counters. Click rows go in through plain SQL, not ent's create builders:
+// they are written only here, by the system, and skipping per-row hooks and
+// policies is most of the writer's speed. First visits are found in the
+// daily visitor table (visits.go) before the rows are written, so each row
+// carries its first_visit flag.
+func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch hits) (tally, error) {
 	var added tally
 	if batch.Len() == 0 {
-		return nil, added, nil
+		return added, nil
 	}
 	links, qrs, err := w.existing(ctx, tx, batch)
 	if err != nil {
-		return nil, added, err
+		return added, err
 	}
 	// Rows in link order touch the click_link_id index in one sweep instead
 	// of at random. The order is sorted, not the batch (a Hit is large): a
@@ -457,81 +541,130 @@ func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch hits) ([]seen
 	}
 	slices.Sort(order)
 	w.order = order
-	var newSeen []seenKey
-	pending := map[uint64]bool{} // the batch's visitors (seenKey hashes)
+	rows := w.rows[:0]
+	var visits []visitKey
+	seen := map[visitKey]bool{}
+	for _, k := range order {
+		h := batch.at(int(uint32(k)))
+		r := clickRow{hit: h, t: h.Time.UTC()}
+		if h.Time.IsZero() {
+			r.t = time.Now().UTC()
+		}
+		r.agent = w.agent(h.UserAgent)
+		r.country = h.Country
+		if r.country == "" {
+			r.country = w.opts.GeoIP.Country(h.IP)
+		}
+		r.hash = w.visitor(h.IP, h.UserAgent, r.t)
+		r.referrer, r.language = ReferrerHost(h.Referrer), w.language(h.AcceptLanguage)
+		if h.LinkID != 0 && links.has(h.LinkID) {
+			r.linkID = h.LinkID
+		}
+		if h.QRCodeID != 0 && qrs.has(h.QRCodeID) {
+			r.qrID = h.QRCodeID
+		}
+		if !h.Bot {
+			for _, qr := range []bool{false, true} {
+				if (!qr && r.linkID == 0) || (qr && r.qrID == 0) {
+					continue
+				}
+				if v := r.visit(qr); !seen[v] {
+					seen[v] = true
+					visits = append(visits, v)
+				}
+			}
+		}
+		rows = append(rows, r)
+	}
+	first, err := w.firstVisits(ctx, tx, visits)
+	if err != nil {
+		return added, err
+	}
 	if w.args == nil {
 		w.args = make([]any, 0, rowsPerInsert*len(clickColumns))
 	}
 	args := w.args[:0]
-	rows := 0
+	n := 0
 	flush := func() error {
-		if rows == 0 {
+		if n == 0 {
 			return nil
 		}
-		n := rows
-		if n < rowsPerInsert { // a batch's tail: one row at a time
-			n = 1
+		m := n
+		if m < rowsPerInsert { // a batch's tail: one row at a time
+			m = 1
 		}
-		q, per := w.insertSQL(n), len(clickColumns)*n
+		q, per := w.insertSQL(m), len(clickColumns)*m
 		for i := 0; i < len(args); i += per {
 			if err := execRows(ctx, tx, q, args[i:i+per]); err != nil {
 				return fmt.Errorf("insert clicks: %w", err)
 			}
 		}
-		rows, args = 0, args[:0]
+		n, args = 0, args[:0]
 		return nil
 	}
-	for _, k := range order {
-		h := batch.at(int(uint32(k)))
-		t := h.Time.UTC()
-		if h.Time.IsZero() {
-			t = time.Now().UTC()
+	for i := range rows {
+		r := &rows[i]
+		h := r.hit
+		var linkID, qrID, firstVisit any // NULL unless the link or QR code still exists
+		if r.linkID != 0 {
+			linkID = r.linkID
 		}
-		a := w.agent(h.UserAgent)
-		country := h.Country
-		if country == "" {
-			country = w.opts.GeoIP.Country(h.IP)
+		if r.qrID != 0 {
+			qrID = r.qrID
 		}
-		hash := w.visitor(h.IP, h.UserAgent, t)
-		var linkID, qrID any // NULL unless the link or QR code still exists
-		if h.LinkID != 0 && links.has(h.LinkID) {
-			linkID = h.LinkID
-			if !h.Bot {
-				n := counter{clicks: 1}
-				k := seenKey{day: dayOf(t), link: h.LinkID, hash: keyOf(hash)}
-				if pk := maphash.Comparable(seenSeed, k); !pending[pk] {
-					first, err := w.firstVisit(ctx, tx, k)
-					if err != nil {
-						return nil, added, err
-					}
-					pending[pk] = true
-					newSeen = append(newSeen, k)
-					if first {
-						n.unique = 1
-					}
+		if !h.Bot {
+			// A visit is first once: the first of the batch's rows with its key.
+			if r.linkID != 0 {
+				v := r.visit(false)
+				r.first = first[v]
+				delete(first, v)
+				c := counter{clicks: 1}
+				if r.first {
+					c.unique = 1
 				}
-				added.addLink(h.LinkID, n)
+				added.addLink(r.linkID, c)
+			}
+			if r.qrID != 0 {
+				v := r.visit(true)
+				r.firstQR = first[v]
+				delete(first, v)
+				added.addQR(r.qrID, 1)
 			}
 		}
-		if h.QRCodeID != 0 && qrs.has(h.QRCodeID) {
-			qrID = h.QRCodeID
-			if !h.Bot {
-				added.addQR(h.QRCodeID, 1)
+		// The row's flag is its link's visit, else its QR code's.
+		switch {
+		case r.linkID != 0:
+			firstVisit = r.first
+		case r.qrID != 0:
+			firstVisit = r.firstQR
+		default:
+			firstVisit = false
+		}
+		if !h.Bot {
+			keys := rollupKeys(r.country, r.referrer, r.agent, r.language)
+			hour := r.t.Unix() / 3600
+			if r.linkID != 0 {
+				added.roll(rollupKey{target: r.linkID, hour: hour}, h.OwnerID, r.first, keys)
+			}
+			if r.qrID != 0 {
+				added.roll(rollupKey{qr: true, target: r.qrID, hour: hour}, h.OwnerID, r.firstQR, keys)
 			}
 		}
-		args = append(args, h.OwnerID, linkID, qrID, t, country, ReferrerHost(h.Referrer), a.Browser, a.OS,
-			a.Device, w.language(h.AcceptLanguage), hash, h.Bot)
-		if rows++; rows == rowsPerInsert {
+		args = append(args, h.OwnerID, linkID, qrID, r.t, r.country, r.referrer, r.agent.Browser, r.agent.OS,
+			r.agent.Device, r.language, r.hash, h.Bot, firstVisit)
+		if n++; n == rowsPerInsert {
 			if err := flush(); err != nil {
-				return nil, added, err
+				return added, err
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		return nil, added, err
+		return added, err
 	}
 	clear(args[:cap(args)]) // drop the strings for the garbage collector
-	return newSeen, added, nil
+	clear(rows)
+	w.rows = rows[:0]
+	return added, nil
 }
 
 // countersPerUpdate is the rows one PostgreSQL counter UPDATE changes.
@@ -541,7 +674,7 @@ const countersPerUpdate = 1000
 // statement (UPDATE ... FROM VALUES): there each statement is a round trip
 // to the server, and with one a link the writer fell behind under load.
 // Rows go in id order, so two writers lock them in the same order.
-func (w *Writer) updateCountersPG(ctx context.Context, tx *ent.Client, c tally) error {
+func (w *Writer) updateCountersPG(ctx context.Context, tx *ent.Client, c tally, rolls ...map[rollupKey]*rollup) error {
 	type table struct {
 		name, set string
 		ids       []int
@@ -571,7 +704,7 @@ func (w *Writer) updateCountersPG(ctx context.Context, tx *ent.Client, c tally) 
 			}
 		}
 	}
-	return nil
+	return w.writeRollups(ctx, tx, append(rolls, c.rolls)...)
 }
 
 // counterSQL returns the statements that add to a link's and a QR code's

@@ -19,10 +19,12 @@ import (
 // writerFixture is a Writer over a real database with one user and three
 // links.
 type writerFixture struct {
-	client *ent.Client
-	rec    *analytics.Recorder
-	w      *analytics.Writer
-	links  []*ent.Link
+	dialect string
+	hasher  *analytics.Hasher
+	client  *ent.Client
+	rec     *analytics.Recorder
+	w       *analytics.Writer
+	links   []*ent.Link
 }
 
 func newWriterFixture(t *testing.T, opts analytics.WriterOptions) *writerFixture {
@@ -38,7 +40,7 @@ func newWriterFixture(t *testing.T, opts analytics.WriterOptions) *writerFixture
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &writerFixture{client: client, rec: analytics.NewRecorder(0)}
+	f := &writerFixture{client: client, rec: analytics.NewRecorder(0), dialect: opts.Dialect, hasher: opts.Hasher}
 	for i := range 3 {
 		l, err := client.Link.Create().SetOwnerID(u.ID).SetAlias(fmt.Sprintf("w%d", i)).SetLongURL("https://example.com/").Save(ctx)
 		if err != nil {

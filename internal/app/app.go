@@ -75,6 +75,9 @@ type Config struct {
 	// LiveLifetime bounds a live clicks stream (websocket or SSE; 0: 1 h)
 	// and LiveKeepAlive is its keep-alive interval (0: 15 s).
 	LiveLifetime, LiveKeepAlive time.Duration
+	// ClickRetention is how long raw click rows are kept (0: forever); the
+	// statistics' rollups stay (analytics.WriterOptions.ClickRetention).
+	ClickRetention time.Duration
 	// QRRenders bounds the QR images drawn at once (0: GOMAXPROCS);
 	// QRRenderWaiters the renders waiting for one of those slots (0: 4 per
 	// slot) and QRRenderWait how long each waits (0: 2 s). Past them the
@@ -179,6 +182,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Live = newHub()
 	a.Writer = analytics.NewWriter(client, a.Recorder, analytics.WriterOptions{
 		Dialect: d, Hasher: analytics.NewHasher(a.secret), GeoIP: a.geo, Log: cfg.Log, Publisher: a.Live,
+		ClickRetention: cfg.ClickRetention,
 	})
 	a.Clicks = a.Recorder
 

@@ -41,3 +41,15 @@ type BioLink struct {
 	Title string `json:"title"`
 	URL   string `json:"url"`
 }
+
+// RollupCount is the clicks and first visits of one key of a dimension in
+// a click rollup.
+type RollupCount struct {
+	Clicks int `json:"c"`
+	Unique int `json:"u,omitempty"`
+}
+
+// RollupDims is the dimension counts of a click rollup: dimension
+// ("country", "referrer", "browser", "os", "device", "language",
+// "social") -> key -> counts.
+type RollupDims map[string]map[string]RollupCount
