@@ -308,8 +308,8 @@ func countByOwner(ctx context.Context, client *ent.Client, ids []int) (map[int]i
 	return counts, nil
 }
 
-// userFlags adds the flags that pick one user: --id, --email, --username
-// (only --id when ids is true).
+// userPick holds the flags that pick one user: --id, and --email and
+// --username where addUserPick's byName is true.
 type userPick struct {
 	id              *int
 	email, username *string
