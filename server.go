@@ -4,6 +4,7 @@
 //
 //	shortener serve [flags]
 //	shortener user create --email E --username U --password P [--plan free|pro] [--admin]
+//	shortener user|key|domain ... (the admin CLI: see cli_admin.go and usage)
 package main
 
 import (
@@ -47,6 +48,16 @@ func main() {
 const usage = `usage:
   shortener serve [--addr :8080] [--db DSN] [--base-url URL] [--rate-limit N] ...
   shortener user create --email E --username U --password P [--plan free|pro] [--admin] [--db DSN]
+  shortener user list [--limit N] [--offset N | --after-id N] [--json] [--db DSN]
+  shortener user show --id N | --email E | --username U [--json] [--db DSN]
+  shortener user disable|enable --id N [--json] [--db DSN]
+  shortener user delete --id N --yes [--json] [--db DSN]
+  shortener user set-plan --id N --plan free|pro [--expires DATE] [--json] [--db DSN]
+  shortener user set-admin --id N --admin=true|false [--json] [--db DSN]
+  shortener key list --user N [--json] [--db DSN]
+  shortener key create --user N [--name NAME] [--expires DATE] [--json] [--db DSN]
+  shortener key revoke --id N [--json] [--db DSN]
+  shortener domain list [--user N] [--json] [--db DSN]
   shortener domain verify --host HOST [--id N] [--db DSN]
   shortener backup --to FILE [--db DSN]
   shortener --version
@@ -67,6 +78,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errors.New("missing command")
+	}
+	if cmd := adminCommand(args); cmd != nil { // cli_admin.go
+		return cmd(ctx, args[2:], stdout, stderr)
 	}
 	switch args[0] {
 	case "serve":

@@ -92,7 +92,7 @@ func TestUserCreate(t *testing.T) {
 		}
 	})
 	t.Run("unknown commands fail", func(t *testing.T) {
-		for _, args := range [][]string{nil, {"user"}, {"user", "delete"}, {"nope"}} {
+		for _, args := range [][]string{nil, {"user"}, {"user", "nope"}, {"key"}, {"nope"}} {
 			var out, errOut bytes.Buffer
 			if err := run(context.Background(), args, &out, &errOut); err == nil || !strings.Contains(errOut.String(), "usage") {
 				t.Errorf("%v: err %v stderr %q", args, err, errOut.String())

@@ -379,6 +379,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldPlan:          {Type: field.TypeEnum, Column: user.FieldPlan},
 			user.FieldPlanExpiresAt: {Type: field.TypeTime, Column: user.FieldPlanExpiresAt},
 			user.FieldAdmin:         {Type: field.TypeBool, Column: user.FieldAdmin},
+			user.FieldDisabledAt:    {Type: field.TypeTime, Column: user.FieldDisabledAt},
 		},
 	}
 	graph.MustAddE(
@@ -2771,6 +2772,11 @@ func (f *UserFilter) WherePlanExpiresAt(p entql.TimeP) {
 // WhereAdmin applies the entql bool predicate on the admin field.
 func (f *UserFilter) WhereAdmin(p entql.BoolP) {
 	f.Where(p.Field(user.FieldAdmin))
+}
+
+// WhereDisabledAt applies the entql time.Time predicate on the disabled_at field.
+func (f *UserFilter) WhereDisabledAt(p entql.TimeP) {
+	f.Where(p.Field(user.FieldDisabledAt))
 }
 
 // WhereHasAPIKeys applies a predicate to check if query has an edge api_keys.

@@ -14544,6 +14544,7 @@ type UserMutation struct {
 	plan                 *user.Plan
 	plan_expires_at      *time.Time
 	admin                *bool
+	disabled_at          *time.Time
 	clearedFields        map[string]struct{}
 	api_keys             map[int]struct{}
 	removedapi_keys      map[int]struct{}
@@ -15032,6 +15033,55 @@ func (m *UserMutation) OldAdmin(ctx context.Context) (v bool, err error) {
 // ResetAdmin resets all changes to the "admin" field.
 func (m *UserMutation) ResetAdmin() {
 	m.admin = nil
+}
+
+// SetDisabledAt sets the "disabled_at" field.
+func (m *UserMutation) SetDisabledAt(t time.Time) {
+	m.disabled_at = &t
+}
+
+// DisabledAt returns the value of the "disabled_at" field in the mutation.
+func (m *UserMutation) DisabledAt() (r time.Time, exists bool) {
+	v := m.disabled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDisabledAt returns the old "disabled_at" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldDisabledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDisabledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDisabledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDisabledAt: %w", err)
+	}
+	return oldValue.DisabledAt, nil
+}
+
+// ClearDisabledAt clears the value of the "disabled_at" field.
+func (m *UserMutation) ClearDisabledAt() {
+	m.disabled_at = nil
+	m.clearedFields[user.FieldDisabledAt] = struct{}{}
+}
+
+// DisabledAtCleared returns if the "disabled_at" field was cleared in this mutation.
+func (m *UserMutation) DisabledAtCleared() bool {
+	_, ok := m.clearedFields[user.FieldDisabledAt]
+	return ok
+}
+
+// ResetDisabledAt resets all changes to the "disabled_at" field.
+func (m *UserMutation) ResetDisabledAt() {
+	m.disabled_at = nil
+	delete(m.clearedFields, user.FieldDisabledAt)
 }
 
 // AddAPIKeyIDs adds the "api_keys" edge to the APIKey entity by ids.
@@ -15716,7 +15766,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -15744,6 +15794,9 @@ func (m *UserMutation) Fields() []string {
 	if m.admin != nil {
 		fields = append(fields, user.FieldAdmin)
 	}
+	if m.disabled_at != nil {
+		fields = append(fields, user.FieldDisabledAt)
+	}
 	return fields
 }
 
@@ -15770,6 +15823,8 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.PlanExpiresAt()
 	case user.FieldAdmin:
 		return m.Admin()
+	case user.FieldDisabledAt:
+		return m.DisabledAt()
 	}
 	return nil, false
 }
@@ -15797,6 +15852,8 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldPlanExpiresAt(ctx)
 	case user.FieldAdmin:
 		return m.OldAdmin(ctx)
+	case user.FieldDisabledAt:
+		return m.OldDisabledAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown User field %s", name)
 }
@@ -15869,6 +15926,13 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAdmin(v)
 		return nil
+	case user.FieldDisabledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDisabledAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)
 }
@@ -15905,6 +15969,9 @@ func (m *UserMutation) ClearedFields() []string {
 	if m.FieldCleared(user.FieldPlanExpiresAt) {
 		fields = append(fields, user.FieldPlanExpiresAt)
 	}
+	if m.FieldCleared(user.FieldDisabledAt) {
+		fields = append(fields, user.FieldDisabledAt)
+	}
 	return fields
 }
 
@@ -15924,6 +15991,9 @@ func (m *UserMutation) ClearField(name string) error {
 		return nil
 	case user.FieldPlanExpiresAt:
 		m.ClearPlanExpiresAt()
+		return nil
+	case user.FieldDisabledAt:
+		m.ClearDisabledAt()
 		return nil
 	}
 	return fmt.Errorf("unknown User nullable field %s", name)
@@ -15959,6 +16029,9 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldAdmin:
 		m.ResetAdmin()
+		return nil
+	case user.FieldDisabledAt:
+		m.ResetDisabledAt()
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)

@@ -136,6 +136,20 @@ func (_c *UserCreate) SetNillableAdmin(v *bool) *UserCreate {
 	return _c
 }
 
+// SetDisabledAt sets the "disabled_at" field.
+func (_c *UserCreate) SetDisabledAt(v time.Time) *UserCreate {
+	_c.mutation.SetDisabledAt(v)
+	return _c
+}
+
+// SetNillableDisabledAt sets the "disabled_at" field if the given value is not nil.
+func (_c *UserCreate) SetNillableDisabledAt(v *time.Time) *UserCreate {
+	if v != nil {
+		_c.SetDisabledAt(*v)
+	}
+	return _c
+}
+
 // AddAPIKeyIDs adds the "api_keys" edge to the APIKey entity by IDs.
 func (_c *UserCreate) AddAPIKeyIDs(ids ...int) *UserCreate {
 	_c.mutation.AddAPIKeyIDs(ids...)
@@ -478,6 +492,10 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Admin(); ok {
 		_spec.SetField(user.FieldAdmin, field.TypeBool, value)
 		_node.Admin = value
+	}
+	if value, ok := _c.mutation.DisabledAt(); ok {
+		_spec.SetField(user.FieldDisabledAt, field.TypeTime, value)
+		_node.DisabledAt = &value
 	}
 	if nodes := _c.mutation.APIKeysIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -831,6 +849,24 @@ func (u *UserUpsert) UpdateAdmin() *UserUpsert {
 	return u
 }
 
+// SetDisabledAt sets the "disabled_at" field.
+func (u *UserUpsert) SetDisabledAt(v time.Time) *UserUpsert {
+	u.Set(user.FieldDisabledAt, v)
+	return u
+}
+
+// UpdateDisabledAt sets the "disabled_at" field to the value that was provided on create.
+func (u *UserUpsert) UpdateDisabledAt() *UserUpsert {
+	u.SetExcluded(user.FieldDisabledAt)
+	return u
+}
+
+// ClearDisabledAt clears the value of the "disabled_at" field.
+func (u *UserUpsert) ClearDisabledAt() *UserUpsert {
+	u.SetNull(user.FieldDisabledAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -999,6 +1035,27 @@ func (u *UserUpsertOne) SetAdmin(v bool) *UserUpsertOne {
 func (u *UserUpsertOne) UpdateAdmin() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateAdmin()
+	})
+}
+
+// SetDisabledAt sets the "disabled_at" field.
+func (u *UserUpsertOne) SetDisabledAt(v time.Time) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetDisabledAt(v)
+	})
+}
+
+// UpdateDisabledAt sets the "disabled_at" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateDisabledAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateDisabledAt()
+	})
+}
+
+// ClearDisabledAt clears the value of the "disabled_at" field.
+func (u *UserUpsertOne) ClearDisabledAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearDisabledAt()
 	})
 }
 
@@ -1336,6 +1393,27 @@ func (u *UserUpsertBulk) SetAdmin(v bool) *UserUpsertBulk {
 func (u *UserUpsertBulk) UpdateAdmin() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateAdmin()
+	})
+}
+
+// SetDisabledAt sets the "disabled_at" field.
+func (u *UserUpsertBulk) SetDisabledAt(v time.Time) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetDisabledAt(v)
+	})
+}
+
+// UpdateDisabledAt sets the "disabled_at" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateDisabledAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateDisabledAt()
+	})
+}
+
+// ClearDisabledAt clears the value of the "disabled_at" field.
+func (u *UserUpsertBulk) ClearDisabledAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearDisabledAt()
 	})
 }
 

@@ -657,6 +657,7 @@ var (
 		{Name: "plan", Type: field.TypeEnum, Enums: []string{"FREE", "PRO"}, Default: "FREE"},
 		{Name: "plan_expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "admin", Type: field.TypeBool, Default: false},
+		{Name: "disabled_at", Type: field.TypeTime, Nullable: true},
 	}
 	// UsersTable holds the schema information for the "users" table.
 	UsersTable = &schema.Table{

@@ -31,6 +31,12 @@ func (User) Fields() []ent.Field {
 		field.Bool("admin").Default(false).
 			Comment("Whether the account may use the admin routes of the API (set by `shortener user create --admin`).").
 			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+		// disabled_at is when an operator disabled the account (`shortener
+		// user disable`): its API keys stop authenticating, its links keep
+		// redirecting. Set and cleared by the CLI only, never through the API.
+		field.Time("disabled_at").Optional().Nillable().
+			Comment("When the account was disabled (`shortener user disable`); nil: enabled.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -36,6 +36,8 @@ const (
 	FieldPlanExpiresAt = "plan_expires_at"
 	// FieldAdmin holds the string denoting the admin field in the database.
 	FieldAdmin = "admin"
+	// FieldDisabledAt holds the string denoting the disabled_at field in the database.
+	FieldDisabledAt = "disabled_at"
 	// EdgeAPIKeys holds the string denoting the api_keys edge name in mutations.
 	EdgeAPIKeys = "api_keys"
 	// EdgeLinks holds the string denoting the links edge name in mutations.
@@ -160,6 +162,7 @@ var Columns = []string{
 	FieldPlan,
 	FieldPlanExpiresAt,
 	FieldAdmin,
+	FieldDisabledAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -271,6 +274,11 @@ func ByPlanExpiresAt(opts ...sql.OrderTermOption) OrderOption {
 // ByAdmin orders the results by the admin field.
 func ByAdmin(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAdmin, opts...).ToFunc()
+}
+
+// ByDisabledAt orders the results by the disabled_at field.
+func ByDisabledAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDisabledAt, opts...).ToFunc()
 }
 
 // ByAPIKeysCount orders the results by api_keys count.

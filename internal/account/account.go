@@ -219,7 +219,7 @@ func Revoke(ctx context.Context, client *ent.Client, id int, now time.Time) (*en
 }
 
 // Authenticate returns the viewer of an API key, or auth.ErrBadKey for an
-// unknown, revoked or expired key, or a key whose user is gone.
+// unknown, revoked or expired key, or a key whose user is gone or disabled.
 func Authenticate(ctx context.Context, client *ent.Client, key string, now time.Time) (*auth.Viewer, error) {
 	k, err := lookupKey(ctx, client, key)
 	if err != nil {
@@ -244,9 +244,11 @@ func lookupKey(ctx context.Context, client *ent.Client, key string) (*ent.APIKey
 }
 
 // viewerOf is the viewer of a loaded key, or auth.ErrBadKey when the key is
-// revoked or expired or its user is gone.
+// revoked or expired or its user is gone or disabled (User.disabled_at,
+// `shortener user disable`: the flag is read with the key on every lookup).
 func viewerOf(k *ent.APIKey, now time.Time) (*auth.Viewer, error) {
-	if k.RevokedAt != nil || (k.ExpiresAt != nil && !k.ExpiresAt.After(now)) || k.Edges.Owner == nil {
+	if k.RevokedAt != nil || (k.ExpiresAt != nil && !k.ExpiresAt.After(now)) || k.Edges.Owner == nil ||
+		k.Edges.Owner.DisabledAt != nil {
 		return nil, auth.ErrBadKey
 	}
 	u := k.Edges.Owner

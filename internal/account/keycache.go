@@ -14,7 +14,9 @@ import (
 // queries before it starts. Any change to an API key or a user (revoke,
 // rotate, plan, delete) through this process's client empties it at once;
 // an entry also lives at most TTL, which bounds what a change made by
-// another process can miss.
+// another process can miss: a user disabled or a key revoked by the CLI
+// (`shortener user disable`, `shortener key revoke`) while a server runs is
+// refused by that server on the key's next lookup, at most TTL later.
 type KeyCache struct {
 	client *ent.Client
 	ttl    time.Duration

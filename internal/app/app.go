@@ -98,8 +98,8 @@ type Config struct {
 // DefaultPlanLimits are the requests per minute of each plan.
 var DefaultPlanLimits = map[string]int{"FREE": 30, "PRO": 120}
 
-// keyCacheTTL bounds how long a key change made by another process (none
-// today: the CLI only creates users) can go unnoticed.
+// keyCacheTTL bounds how long a key change made by another process (the
+// admin CLI: user disable, user delete, key revoke) can go unnoticed.
 const keyCacheTTL = 30 * time.Second
 
 // App is a running server's parts, all built by New.
