@@ -575,3 +575,85 @@ var (
 	LoadOpenAPI    = loadOpenAPI
 	ValidateAnswer = validateAnswer
 )
+
+// jsonKeys are the JSON keys of a struct type's fields.
+func jsonKeys(t reflect.Type) []string {
+	var keys []string
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" { // embedded: its keys are promoted
+			keys = append(keys, jsonKeys(f.Type)...)
+			continue
+		}
+		if name != "" && name != "-" {
+			keys = append(keys, name)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// TestOpenAPISchemasNameTheStructFields: each documented request and
+// answer object has exactly the JSON keys of the Go type that reads or
+// writes it (an update's body may document fewer: the keys it uses).
+func TestOpenAPISchemasNameTheStructFields(t *testing.T) {
+	doc := loadOpenAPI(t)
+	const s = "#/components/schemas/"
+	for _, c := range []struct {
+		schema string
+		typ    any
+		subset bool
+	}{
+		{s + "URLCreate", urlRequest{}, false}, {s + "URLUpdate", urlRequest{}, false},
+		{s + "DeepLink", deepLinkRequest{}, false}, {s + "Parameter", parameterRequest{}, false},
+		{s + "GeoTarget", targetRequest{}, true}, {s + "DeviceTarget", targetRequest{}, true}, {s + "LanguageTarget", targetRequest{}, true},
+		{s + "QRCreate", qrRequest{}, false}, {s + "QRUpdate", qrRequest{}, false},
+		{s + "DomainCreate", domainRequest{}, false}, {s + "DomainUpdate", domainRequest{}, true},
+		{s + "ChannelCreate", channelRequest{}, false}, {s + "ChannelUpdate", channelRequest{}, false},
+		{s + "CampaignWrite", campaignRequest{}, false},
+		{s + "PixelCreate", pixelRequest{}, false}, {s + "PixelUpdate", pixelRequest{}, true},
+		{s + "AccountUpdate", accountRequest{}, false},
+
+		{s + "Error", errorBody{}, false}, {s + "Message", messageBody{}, false}, {s + "Created", idBody{}, false},
+		{s + "Account", accountBody{}, false}, {s + "Account/properties/data", accountData{}, false},
+		{s + "Overlay", overlayItem{}, false}, {s + "Splash", splashItem{}, false},
+		{s + "QR", qrItem{}, false}, {s + "QRDetails", qrDetailsBody{}, false}, {s + "QRCreated", qrAddBody{}, false},
+		{s + "Stats", statsBody{}, false},
+		{s + "URL", urlListItem{}, false}, {s + "URLDetails", urlDetailsBody{}, false},
+		{s + "URLDetails/properties/details", urlDetails{}, false},
+		{s + "URLCreated", urlAddBody{}, false}, {s + "URLUpdated", urlUpdateBody{}, false},
+		{s + "Domain", domainItem{}, false},
+		{s + "Channel", channelItem{}, false}, {s + "ChannelItem", channelEntry{}, false}, {s + "ChannelCreated", channelAddBody{}, false},
+		{s + "Campaign", campaignItem{}, false}, {s + "CampaignSaved", campaignBody{}, false},
+		{s + "Pixel", pixelItem{}, false},
+
+		{s + "LegacyError", legacyErrorBody{}, false}, {s + "LegacyShort", legacyShortBody{}, false},
+		{s + "LegacyLookup", legacyLookupBody{}, false}, {s + "LegacyDetails", legacyDetailsBody{}, false},
+		{s + "LegacyDetails/properties/details", legacyLinkDetails{}, false}, {s + "LegacyStats", legacyLinkStatsOut{}, false},
+		{s + "LegacyURLs", legacyURLsBody{}, false}, {s + "LegacyURLs/properties/data/items", legacyURLItem{}, false},
+		{s + "LegacyUserCreated", legacyUserCreated{}, false}, {s + "LegacyUser/properties/data", legacyUser{}, false},
+	} {
+		v, err := resolveRef(doc, c.schema)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		v, _ = deref(doc, v)
+		props, _ := v.(map[string]any)["properties"].(map[string]any)
+		var documented []string
+		for k := range props {
+			documented = append(documented, k)
+		}
+		sort.Strings(documented)
+		keys := jsonKeys(reflect.TypeOf(c.typ))
+		if c.subset {
+			for _, k := range documented {
+				if !slices.Contains(keys, k) {
+					t.Errorf("%s documents %q, which %T does not have (%v)", c.schema, k, c.typ, keys)
+				}
+			}
+		} else if !slices.Equal(documented, keys) {
+			t.Errorf("%s documents %v, %T has %v", c.schema, documented, c.typ, keys)
+		}
+	}
+}
