@@ -343,24 +343,23 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 		r.Use(noteRequest)
 		r.Handle("/", graph.NewHandler(a.Resolver))
 	})
+	// The OpenAPI document is public: no key, no budget. Other methods on
+	// its path go on to /api below (and its key check).
+	r.With(a.cors.middleware).Get("/api"+rest.OpenAPIPath, rest.OpenAPI)
 	r.Route("/api", func(r chi.Router) {
 		r.Use(a.cors.middleware)
-		// The OpenAPI document is public: no key, no budget.
-		r.Get(rest.OpenAPIPath, rest.OpenAPI)
-		r.Group(func(r chi.Router) {
-			r.Use(middleware.RequestID)
-			r.Use(noStore(true))
-			// The older API generations send their key in the query string
-			// (or as "Token KEY" on their own routes): LegacyKey hands it to the
-			// same key check, for those routes only. No log line shows a query
-			// string unredacted (rest.RedactQuery).
-			r.Use(rest.LegacyKey)
-			r.Use(auth.Middleware(lookup, true, a.refuse(rest.WriteError)))
-			r.Use(ratelimit.Middleware(a.Limiter, budget, rest.WriteError))
-			r.Use(noteRequest)
-			h := &rest.Handler{Resolver: a.Resolver}
-			r.Mount("/", h.Routes())
-		})
+		r.Use(middleware.RequestID)
+		r.Use(noStore(true))
+		// The older API generations send their key in the query string
+		// (or as "Token KEY" on their own routes): LegacyKey hands it to the
+		// same key check, for those routes only. No log line shows a query
+		// string unredacted (rest.RedactQuery).
+		r.Use(rest.LegacyKey)
+		r.Use(auth.Middleware(lookup, true, a.refuse(rest.WriteError)))
+		r.Use(ratelimit.Middleware(a.Limiter, budget, rest.WriteError))
+		r.Use(noteRequest)
+		h := &rest.Handler{Resolver: a.Resolver}
+		r.Mount("/", h.Routes())
 	})
 	pub := a.publicRoutes()
 	pub.Mount(r) // last: /qr, /r and /u, and /{alias} on every host
