@@ -350,6 +350,9 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 		r.Use(noteRequest)
 		r.Handle("/", graph.NewHandler(a.Resolver))
 	})
+	// The OpenAPI document is public: no key, no budget. Other methods on
+	// its path go on to /api below (and its key check).
+	r.With(a.cors.middleware).Get("/api"+rest.OpenAPIPath, rest.OpenAPI)
 	r.Route("/api", func(r chi.Router) {
 		r.Use(a.cors.middleware)
 		r.Use(middleware.RequestID)
