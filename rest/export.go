@@ -85,9 +85,8 @@ func (h *Handler) exportFailed(w http.ResponseWriter, r *http.Request, err error
 	panic(http.ErrAbortHandler) // abort the response: a cut CSV must not look complete
 }
 
-// parseClickFilter reads ?link=ID (a link's integer id), ?from= and ?to=:
-// a date (YYYY-MM-DD, UTC; to includes its whole day) or an RFC 3339 time
-// (from inclusive, to exclusive).
+// parseClickFilter reads ?link=ID (a link's integer id), ?from= and ?to=
+// (export.ParseTime).
 func parseClickFilter(r *http.Request) (export.ClickFilter, error) {
 	q := r.URL.Query()
 	var f export.ClickFilter
@@ -99,31 +98,14 @@ func parseClickFilter(r *http.Request) (export.ClickFilter, error) {
 		f.LinkID = &id
 	}
 	var err error
-	if f.From, err = parseExportTime(q.Get("from"), false); err != nil {
+	if f.From, err = export.ParseTime(q.Get("from"), false); err != nil {
 		return f, badRequest("from must be a date (YYYY-MM-DD) or an RFC 3339 time")
 	}
-	if f.To, err = parseExportTime(q.Get("to"), true); err != nil {
+	if f.To, err = export.ParseTime(q.Get("to"), true); err != nil {
 		return f, badRequest("to must be a date (YYYY-MM-DD) or an RFC 3339 time")
 	}
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
 		return f, badRequest("from must be before to")
 	}
 	return f, nil
-}
-
-func parseExportTime(s string, end bool) (*time.Time, error) {
-	if s == "" {
-		return nil, nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		if end {
-			t = t.AddDate(0, 0, 1)
-		}
-		return &t, nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return nil, err
-	}
-	return &t, nil
 }

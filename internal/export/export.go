@@ -228,3 +228,23 @@ func (e *Exporter) aliases(ctx context.Context, page []*ent.Click, m map[int]str
 	}
 	return nil
 }
+
+// ParseTime reads a from or to bound (end): a date (YYYY-MM-DD, UTC; as an
+// end it includes its whole day) or an RFC 3339 time (from inclusive, to
+// exclusive). Empty is no bound.
+func ParseTime(s string, end bool) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return &t, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
