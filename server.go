@@ -60,6 +60,7 @@ const usage = `usage:
   shortener domain list [--user N] [--json] [--db DSN]
   shortener domain verify --host HOST [--id N] [--db DSN]
   shortener backup --to FILE [--db DSN]
+  shortener export links|clicks --user N [--db DSN] [--out FILE] [--link ID] [--from DATE] [--to DATE]
   shortener --version
   shortener stats rebuild [--db DSN]
 run "shortener serve -h" for every flag`
@@ -95,6 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		}
 	case "backup":
 		return backup(ctx, args[1:], stdout, stderr)
+	case "export":
+		return exportCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "shortener", version())
 		return nil

@@ -182,10 +182,16 @@ func TestGolden(t *testing.T) {
 			t.Run(st.name, func(t *testing.T) { runGolden(t, s, key, st) })
 		}
 	}
-	// Every registered route has a golden case.
+	// Every registered route has a golden case, but the routes the legacy
+	// API never had (no documented answer to compare with), each tested
+	// where named.
+	notLegacy := map[string]string{
+		"GET /export/links.csv":  "export_test.go", // CSV, issue 16
+		"GET /export/clicks.csv": "export_test.go",
+	}
 	h := &rest.Handler{}
 	err := chi.Walk(h.Routes(), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
-		if !covered[method+" "+route] {
+		if !covered[method+" "+route] && notLegacy[method+" "+route] == "" {
 			t.Errorf("route %s %s has no golden case", method, route)
 		}
 		return nil

@@ -52,6 +52,7 @@ func (h *Handler) Routes() chi.Router {
 	h.routesChannel(r)
 	h.routesCampaign(r)
 	h.routesPixel(r)
+	h.routesExport(r)
 	return r
 }
 

@@ -224,6 +224,11 @@ type ComplexityRoot struct {
 		UniqueClicks func(childComplexity int) int
 	}
 
+	CreateLinksResult struct {
+		Error func(childComplexity int) int
+		Link  func(childComplexity int) int
+	}
+
 	CtaOverlay struct {
 		ButtonText func(childComplexity int) int
 		ButtonURL  func(childComplexity int) int
@@ -300,6 +305,12 @@ type ComplexityRoot struct {
 		URL     func(childComplexity int) int
 	}
 
+	ItemError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
 	LanguageTarget struct {
 		Language func(childComplexity int) int
 		URL      func(childComplexity int) int
@@ -359,6 +370,7 @@ type ComplexityRoot struct {
 		CreateCtaOverlay     func(childComplexity int, input ent.CreateCtaOverlayInput) int
 		CreateDomain         func(childComplexity int, input ent.CreateDomainInput) int
 		CreateLink           func(childComplexity int, input model.CreateLinkInput) int
+		CreateLinks          func(childComplexity int, inputs []*model.CreateLinkInput) int
 		CreatePixel          func(childComplexity int, input ent.CreatePixelInput) int
 		CreateQRCode         func(childComplexity int, input model.CreateQRCodeInput) int
 		CreateSplashPage     func(childComplexity int, input ent.CreateSplashPageInput) int
@@ -598,6 +610,7 @@ type MutationResolver interface {
 	CreateBioPage(ctx context.Context, input ent.CreateBioPageInput) (*ent.BioPage, error)
 	UpdateBioPage(ctx context.Context, id string, input ent.UpdateBioPageInput) (*ent.BioPage, error)
 	DeleteBioPage(ctx context.Context, id string) (*model.DeletePayload, error)
+	CreateLinks(ctx context.Context, inputs []*model.CreateLinkInput) ([]*model.CreateLinksResult, error)
 }
 type QRCodeResolver interface {
 	Link(ctx context.Context, obj *ent.QRCode) (string, error)
@@ -1318,6 +1331,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClickStats.UniqueClicks(childComplexity), true
 
+	case "CreateLinksResult.error":
+		if e.ComplexityRoot.CreateLinksResult.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateLinksResult.Error(childComplexity), true
+	case "CreateLinksResult.link":
+		if e.ComplexityRoot.CreateLinksResult.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateLinksResult.Link(childComplexity), true
+
 	case "CtaOverlay.buttonText":
 		if e.ComplexityRoot.CtaOverlay.ButtonText == nil {
 			break
@@ -1586,6 +1612,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GeoTarget.URL(childComplexity), true
+
+	case "ItemError.code":
+		if e.ComplexityRoot.ItemError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemError.Code(childComplexity), true
+	case "ItemError.field":
+		if e.ComplexityRoot.ItemError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemError.Field(childComplexity), true
+	case "ItemError.message":
+		if e.ComplexityRoot.ItemError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemError.Message(childComplexity), true
 
 	case "LanguageTarget.language":
 		if e.ComplexityRoot.LanguageTarget.Language == nil {
@@ -1917,6 +1962,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateLink(childComplexity, args["input"].(model.CreateLinkInput)), true
+	case "Mutation.createLinks":
+		if e.ComplexityRoot.Mutation.CreateLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLinks(childComplexity, args["inputs"].([]*model.CreateLinkInput)), true
 	case "Mutation.createPixel":
 		if e.ComplexityRoot.Mutation.CreatePixel == nil {
 			break
@@ -6660,6 +6716,43 @@ type ApiKeyPayload {
   key: APIKey!
 }
 `, BuiltIn: false},
+	{Name: "../bulk.graphql", Input: `"""
+Why one item of a bulk mutation was not done: the code and message the
+same single mutation would have answered, and the input field at fault.
+"""
+type ItemError {
+  """
+  The error code (BAD_USER_INPUT, CONFLICT, NOT_FOUND, ...).
+  """
+  code: String!
+  message: String!
+  """
+  The input field at fault, when one is.
+  """
+  field: String
+}
+
+"""
+The result of one input of createLinks, in input order: the link made, or the
+error that refused it.
+"""
+type CreateLinksResult {
+  link: Link
+  error: ItemError
+}
+
+extend type Mutation {
+  """
+  Creates up to 100 links, each exactly as createLink would, one after the
+  other (an alias taken by an earlier item is a CONFLICT for a later one).
+  Each item's error is reported in its result, and the others are still
+  created. More than 100 inputs is BAD_USER_INPUT before any work. Each
+  input costs one request of the account's rate limit budget; when the
+  budget cannot cover them all, the whole call is refused with RATE_LIMITED.
+  """
+  createLinks(inputs: [CreateLinkInput!]!): [CreateLinksResult!]!
+}
+`, BuiltIn: false},
 	{Name: "../stats.graphql", Input: `enum StatsInterval {
   HOUR
   DAY
@@ -7075,6 +7168,16 @@ func (ec *executionContext) childFields_ClickStats(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type ClickStats", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateLinksResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "link":
+		return ec.fieldContext_CreateLinksResult_link(ctx, field)
+	case "error":
+		return ec.fieldContext_CreateLinksResult_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateLinksResult", field.Name)
+}
+
 func (ec *executionContext) childFields_CtaOverlay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7225,6 +7328,18 @@ func (ec *executionContext) childFields_GeoTarget(ctx context.Context, field gra
 		return ec.fieldContext_GeoTarget_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GeoTarget", field.Name)
+}
+
+func (ec *executionContext) childFields_ItemError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_ItemError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_ItemError_message(ctx, field)
+	case "field":
+		return ec.fieldContext_ItemError_field(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ItemError", field.Name)
 }
 
 func (ec *executionContext) childFields_LanguageTarget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7970,6 +8085,20 @@ func (ec *executionContext) field_Mutation_createLink_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "inputs",
+		func(ctx context.Context, v any) ([]*model.CreateLinkInput, error) {
+			return ec.unmarshalNCreateLinkInput2ᚕᚖshortenerᚋgraphᚋmodelᚐCreateLinkInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["inputs"] = arg0
 	return args, nil
 }
 
@@ -11866,6 +11995,70 @@ func (ec *executionContext) fieldContext_ClickStats_breakdown(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateLinksResult_link(ctx context.Context, field graphql.CollectedField, obj *model.CreateLinksResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateLinksResult_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Link, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Link) graphql.Marshaler {
+			return ec.marshalOLink2ᚖshortenerᚋentᚐLink(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateLinksResult_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateLinksResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Link(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateLinksResult_error(ctx context.Context, field graphql.CollectedField, obj *model.CreateLinksResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateLinksResult_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ItemError) graphql.Marshaler {
+			return ec.marshalOItemError2ᚖshortenerᚋgraphᚋmodelᚐItemError(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateLinksResult_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateLinksResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ItemError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CtaOverlay_id(ctx context.Context, field graphql.CollectedField, obj *ent.CTAOverlay) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12916,6 +13109,75 @@ func (ec *executionContext) _GeoTarget_url(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_GeoTarget_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GeoTarget", field, false, false, "String")
+}
+
+func (ec *executionContext) _ItemError_code(ctx context.Context, field graphql.CollectedField, obj *model.ItemError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ItemError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ItemError_message(ctx context.Context, field graphql.CollectedField, obj *model.ItemError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ItemError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ItemError_field(ctx context.Context, field graphql.CollectedField, obj *model.ItemError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ItemError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ItemError", field, false, false, "String")
 }
 
 func (ec *executionContext) _LanguageTarget_language(ctx context.Context, field graphql.CollectedField, obj *schematype.LanguageTarget) (ret graphql.Marshaler) {
@@ -15494,6 +15756,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteBioPage(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteBioPage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createLinks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateLinks(ctx, fc.Args["inputs"].([]*model.CreateLinkInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CreateLinksResult) graphql.Marshaler {
+			return ec.marshalNCreateLinksResult2ᚕᚖshortenerᚋgraphᚋmodelᚐCreateLinksResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createLinks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateLinksResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createLinks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31606,6 +31912,44 @@ func (ec *executionContext) _ClickStats(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var createLinksResultImplementors = []string{"CreateLinksResult"}
+
+func (ec *executionContext) _CreateLinksResult(ctx context.Context, sel ast.SelectionSet, obj *model.CreateLinksResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createLinksResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateLinksResult")
+		case "link":
+			out.Values[i] = ec._CreateLinksResult_link(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._CreateLinksResult_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ctaOverlayImplementors = []string{"CtaOverlay", "Node"}
 
 func (ec *executionContext) _CtaOverlay(ctx context.Context, sel ast.SelectionSet, obj *ent.CTAOverlay) graphql.Marshaler {
@@ -32113,6 +32457,49 @@ func (ec *executionContext) _GeoTarget(ctx context.Context, sel ast.SelectionSet
 		case "url":
 			out.Values[i] = ec._GeoTarget_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var itemErrorImplementors = []string{"ItemError"}
+
+func (ec *executionContext) _ItemError(ctx context.Context, sel ast.SelectionSet, obj *model.ItemError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, itemErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ItemError")
+		case "code":
+			out.Values[i] = ec._ItemError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ItemError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._ItemError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -32705,6 +33092,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteBioPage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteBioPage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createLinks":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createLinks(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -34338,6 +34732,49 @@ func (ec *executionContext) unmarshalNCreateDomainInput2shortenerᚋentᚐCreate
 func (ec *executionContext) unmarshalNCreateLinkInput2shortenerᚋgraphᚋmodelᚐCreateLinkInput(ctx context.Context, v any) (model.CreateLinkInput, error) {
 	res, err := ec.unmarshalInputCreateLinkInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateLinkInput2ᚕᚖshortenerᚋgraphᚋmodelᚐCreateLinkInputᚄ(ctx context.Context, v any) ([]*model.CreateLinkInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CreateLinkInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCreateLinkInput2ᚖshortenerᚋgraphᚋmodelᚐCreateLinkInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCreateLinkInput2ᚖshortenerᚋgraphᚋmodelᚐCreateLinkInput(ctx context.Context, v any) (*model.CreateLinkInput, error) {
+	res, err := ec.unmarshalInputCreateLinkInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateLinksResult2ᚕᚖshortenerᚋgraphᚋmodelᚐCreateLinksResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CreateLinksResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCreateLinksResult2ᚖshortenerᚋgraphᚋmodelᚐCreateLinksResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCreateLinksResult2ᚖshortenerᚋgraphᚋmodelᚐCreateLinksResult(ctx context.Context, sel ast.SelectionSet, v *model.CreateLinksResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateLinksResult!")
+		return graphql.Null
+	}
+	return ec._CreateLinksResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreatePixelInput2shortenerᚋentᚐCreatePixelInput(ctx context.Context, v any) (ent.CreatePixelInput, error) {
@@ -36017,6 +36454,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOItemError2ᚖshortenerᚋgraphᚋmodelᚐItemError(ctx context.Context, sel ast.SelectionSet, v *model.ItemError) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ItemError(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOLanguageTarget2ᚕshortenerᚋentᚋschemaᚋschematypeᚐLanguageTargetᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.LanguageTarget) graphql.Marshaler {

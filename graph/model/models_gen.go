@@ -63,6 +63,13 @@ type CreateLinkInput struct {
 	CampaignID      *string                `json:"campaignId,omitempty"`
 }
 
+// The result of one input of createLinks, in input order: the link made, or the
+// error that refused it.
+type CreateLinksResult struct {
+	Link  *ent.Link  `json:"link,omitempty"`
+	Error *ItemError `json:"error,omitempty"`
+}
+
 type CreateQRCodeInput struct {
 	Type qrcode.Type `json:"type"`
 	// A string, or an object whose fields depend on the type (see the README).
@@ -103,6 +110,16 @@ type DeviceTargetInput struct {
 type GeoTargetInput struct {
 	Country string `json:"country"`
 	URL     string `json:"url"`
+}
+
+// Why one item of a bulk mutation was not done: the code and message the
+// same single mutation would have answered, and the input field at fault.
+type ItemError struct {
+	// The error code (BAD_USER_INPUT, CONFLICT, NOT_FOUND, ...).
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// The input field at fault, when one is.
+	Field *string `json:"field,omitempty"`
 }
 
 type LanguageTargetInput struct {
