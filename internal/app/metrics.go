@@ -82,7 +82,7 @@ type metrics struct {
 	latency   [numClasses]prometheus.Observer
 	redirects prometheus.Counter
 	limited   [numClasses]prometheus.Counter // api and graphql only
-	batches   [2]prometheus.Observer          // failed, committed
+	batches   [2]prometheus.Observer         // failed, committed
 
 	gqlOps    *prometheus.CounterVec
 	gqlErrors *prometheus.CounterVec
