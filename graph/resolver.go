@@ -14,6 +14,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	gqlcomplexity "github.com/99designs/gqlgen/complexity"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -56,6 +57,9 @@ type Resolver struct {
 	// Live configures the clickRecorded subscription and its websocket and
 	// SSE transports (live.go).
 	Live Live
+	// Extensions are added to the handler after its own (the server's
+	// metrics); optional.
+	Extensions []graphql.HandlerExtension
 }
 
 // NewResolver returns a resolver over client in the given SQL dialect, with
@@ -109,6 +113,9 @@ func NewHandler(r *Resolver) http.Handler {
 	srv.Use(chargeMutations{}) // after requireViewer: an anonymous field is refused, not charged
 	srv.AroundFields(r.translateErrors)
 	srv.SetErrorPresenter(presentError)
+	for _, e := range r.Extensions {
+		srv.Use(e)
+	}
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		r.Log.Error("graphql panic", "panic", p)
 		return internalError

@@ -42,6 +42,7 @@ type Recorder struct {
 	free   []batchChunk
 	signal int           // Record signals ready when n reaches it (0: never)
 	ready  chan struct{} // cap 1
+	queued uint64        // hits ever queued (under mu: the append's lock pays for it)
 
 	dropped atomic.Uint64
 }
@@ -78,6 +79,7 @@ func (r *Recorder) Record(h Hit) {
 	}
 	r.chunks[last] = append(r.chunks[last], h)
 	r.n++
+	r.queued++
 	signal := r.n == r.signal
 	r.mu.Unlock()
 	if signal {
@@ -90,6 +92,17 @@ func (r *Recorder) Record(h Hit) {
 
 // Dropped is the number of hits dropped because the queue was full.
 func (r *Recorder) Dropped() uint64 { return r.dropped.Load() }
+
+// Accepted is the number of hits ever queued (not dropped), the writer's
+// or not yet.
+func (r *Recorder) Accepted() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.queued
+}
+
+// Capacity is the most hits the queue holds.
+func (r *Recorder) Capacity() int { return r.max }
 
 // Queued is the number of hits waiting for the writer.
 func (r *Recorder) Queued() int {

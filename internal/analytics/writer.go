@@ -66,7 +66,10 @@ type WriterOptions struct {
 	// Publisher receives the clicks of each committed batch (live clicks,
 	// live.go); optional.
 	Publisher Publisher
-	Log       *slog.Logger
+	// ObserveBatch, when set, is told how long each batch transaction took
+	// (begin to commit or rollback) and whether it committed (metrics).
+	ObserveBatch func(d time.Duration, ok bool)
+	Log          *slog.Logger
 }
 
 // Writer drains a Recorder into the database in batches: one transaction
@@ -387,7 +390,11 @@ func (c *tally) add(o tally) {
 // failed batch counts nothing. While a new UTC day's old visitor rows are
 // not all deleted, each batch deletes a chunk of them (pruneVisitors), and
 // so of the click rows older than ClickRetention (pruneClicks).
-func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) error {
+func (w *Writer) writeBatch(ctx context.Context, batch hits, withCounters bool) (err error) {
+	if w.opts.ObserveBatch != nil {
+		start := time.Now()
+		defer func() { w.opts.ObserveBatch(time.Since(start), err == nil) }()
+	}
 	tx, err := w.client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -69,6 +69,10 @@ type Config struct {
 	ClickQueue int
 	// AccessLog logs a line for every request (--access-log).
 	AccessLog bool
+	// Metrics serves /metrics (--metrics): MetricsLocal ("" too) to
+	// loopback clients not behind a proxy, MetricsPublic to every client,
+	// MetricsOff not at all (nothing is counted).
+	Metrics string
 	// CacheMB is the redirect cache's memory budget in MiB (--cache-mb;
 	// 0: redirect.DefaultCacheBytes, 256 MiB).
 	CacheMB int
@@ -118,6 +122,8 @@ type App struct {
 	// Cache holds redirect snapshots.
 	Cache *redirect.Cache
 
+	metrics *metrics // nil with --metrics off
+
 	handler http.Handler
 	cors    corsPolicy
 	keys    *account.KeyCache
@@ -153,6 +159,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkMetricsMode(cfg.Metrics); err != nil {
+		return nil, err
+	}
 
 	// The store, then what may fail: the secret and the GeoIP file. On a
 	// failure Close releases what was opened.
@@ -180,10 +189,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	// Writer that Shutdown flushes.
 	a.Recorder = analytics.NewRecorder(cfg.ClickQueue)
 	a.Live = newHub()
-	a.Writer = analytics.NewWriter(client, a.Recorder, analytics.WriterOptions{
+	wopts := analytics.WriterOptions{
 		Dialect: d, Hasher: analytics.NewHasher(a.secret), GeoIP: a.geo, Log: cfg.Log, Publisher: a.Live,
 		ClickRetention: cfg.ClickRetention,
-	})
+	}
+	if cfg.Metrics != MetricsOff {
+		a.metrics = newMetrics()
+		wopts.ObserveBatch = a.metrics.observeBatch
+	}
+	a.Writer = analytics.NewWriter(client, a.Recorder, wopts)
 	a.Clicks = a.Recorder
 
 	// The resolvers, with all they use.
@@ -197,6 +211,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	res.DomainVerification = cfg.DomainVerification
 	res.LookupTXT = txtLookup(cfg.DNSResolver)
 	res.Live = a.liveOptions()
+	if a.metrics != nil {
+		res.Extensions = append(res.Extensions, graphQLMetrics{a.metrics})
+	}
 	a.Resolver = res
 
 	// The redirect snapshot cache, and the ent hooks that keep the cache
@@ -205,6 +222,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		MaxBytes: cfg.CacheMB << 20, Now: cfg.Now, BaseHost: res.BaseHost(),
 	})
 	a.installHooks()
+	if a.metrics != nil {
+		a.metrics.registerApp(a)
+	}
 
 	// Authentication, rate limits and the handler.
 	a.Limiter = ratelimit.New(cfg.Now)
@@ -316,6 +336,14 @@ func (a *App) routes() http.Handler {
 	if a.Config.TrustProxy {
 		h = forwardedFor(h)
 	}
+	if a.metrics != nil {
+		// Outermost: the time of everything the server does.
+		own := map[string]bool{}
+		for _, n := range shortlink.RouteNames() {
+			own[n] = true
+		}
+		h = a.metrics.middleware(h, own)
+	}
 	return h
 }
 
@@ -330,6 +358,7 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	r.Get("/readyz", a.readyz)
+	r.Get("/metrics", a.serveMetrics().ServeHTTP)
 	// The explorer, from files embedded in the binary (no CDN, works
 	// offline): the page at /playground, its scripts and styles below it.
 	pg := playground.Handler("/playground", "/graphql")
@@ -338,6 +367,8 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 
 	lookup := a.lookupKey
 	budget := a.budget()
+	gqlRefuse := a.metrics.refusals(classGraphQL, writeGraphQLError)
+	apiRefuse := a.metrics.refusals(classAPI, rest.WriteError)
 
 	// Request ids only for the APIs, which log them: making one costs the
 	// redirect path four allocations (the id, a context, a request copy).
@@ -345,8 +376,8 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 		r.Use(a.cors.middleware) // first: preflights need no key and no budget
 		r.Use(middleware.RequestID)
 		r.Use(noStore(false))
-		r.Use(auth.Middleware(lookup, false, a.refuse(writeGraphQLError)))
-		r.Use(ratelimit.Middleware(a.Limiter, budget, writeGraphQLError))
+		r.Use(auth.Middleware(lookup, false, a.refuse(gqlRefuse)))
+		r.Use(ratelimit.Middleware(a.Limiter, budget, gqlRefuse))
 		r.Use(noteRequest)
 		r.Handle("/", graph.NewHandler(a.Resolver))
 	})
@@ -362,8 +393,8 @@ func (a *App) router() (*chi.Mux, *redirect.Handler) {
 		// same key check, for those routes only. No log line shows a query
 		// string unredacted (rest.RedactQuery).
 		r.Use(rest.LegacyKey)
-		r.Use(auth.Middleware(lookup, true, a.refuse(rest.WriteError)))
-		r.Use(ratelimit.Middleware(a.Limiter, budget, rest.WriteError))
+		r.Use(auth.Middleware(lookup, true, a.refuse(apiRefuse)))
+		r.Use(ratelimit.Middleware(a.Limiter, budget, apiRefuse))
 		r.Use(noteRequest)
 		h := &rest.Handler{Resolver: a.Resolver}
 		r.Mount("/", h.Routes())
@@ -426,13 +457,7 @@ func (a *App) refuse(write ratelimit.Failure) auth.Failure {
 // key (the code says UNAUTHENTICATED), a graphql-response+json client 401;
 // a rate limit is 429 for both, with its Retry-After.
 func writeGraphQLError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	code := "UNAUTHENTICATED"
-	switch status {
-	case http.StatusTooManyRequests:
-		code = "RATE_LIMITED"
-	case http.StatusInternalServerError:
-		code = "INTERNAL"
-	}
+	code := graphQLCode(status)
 	if graph.WantsGraphQLResponse(r) {
 		w.Header().Set("Content-Type", "application/graphql-response+json; charset=utf-8")
 	} else {
@@ -446,6 +471,18 @@ func writeGraphQLError(w http.ResponseWriter, r *http.Request, status int, msg s
 		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
 		"data":   nil,
 	})
+}
+
+// graphQLCode is the error code of a request refused before GraphQL ran
+// with status.
+func graphQLCode(status int) string {
+	switch status {
+	case http.StatusTooManyRequests:
+		return "RATE_LIMITED"
+	case http.StatusInternalServerError:
+		return "INTERNAL"
+	}
+	return "UNAUTHENTICATED"
 }
 
 // forwardedFor takes the client IP from X-Forwarded-For (--trust-proxy): the

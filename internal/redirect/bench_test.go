@@ -20,11 +20,18 @@ import (
 // aliased l0..l{n-1}.
 func benchApp(b *testing.B, n int) http.Handler {
 	b.Helper()
+	return benchAppConfig(b, n, app.Config{})
+}
+
+// benchAppConfig is benchApp with cfg (its DB, BaseURL and Log are set).
+func benchAppConfig(b *testing.B, n int, cfg app.Config) http.Handler {
+	b.Helper()
 	ctx := context.Background()
 	// The writer can't keep up with a handler called in a tight loop on
 	// the same CPUs: its drop warning at shutdown is expected, so quiet.
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(ctx, app.Config{DB: storetest.DSN(b), BaseURL: "http://sho.rt", Log: quiet})
+	cfg.DB, cfg.BaseURL, cfg.Log = storetest.DSN(b), "http://sho.rt", quiet
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -51,7 +58,16 @@ func benchApp(b *testing.B, n int) http.Handler {
 // when the snapshot is cached: route, cache lookup, Decide, 302, and the
 // click handed to the recorder (the writer stores it concurrently).
 func BenchmarkRedirectCacheHit(b *testing.B) {
-	h := benchApp(b, 1)
+	benchRedirectCacheHit(b, benchApp(b, 1))
+}
+
+// BenchmarkRedirectCacheHitMetricsOff is BenchmarkRedirectCacheHit with
+// --metrics off: the difference is what metrics cost a redirect.
+func BenchmarkRedirectCacheHitMetricsOff(b *testing.B) {
+	benchRedirectCacheHit(b, benchAppConfig(b, 1, app.Config{Metrics: app.MetricsOff}))
+}
+
+func benchRedirectCacheHit(b *testing.B, h http.Handler) {
 	req := httptest.NewRequest(http.MethodGet, "http://sho.rt/l0", nil)
 	req.Header.Set("User-Agent", chromeUA)
 	req.RemoteAddr = "192.0.2.1:1234"

@@ -121,6 +121,9 @@ type shard struct {
 	// maps keep a deleted slot as a tombstone and, under a stream of
 	// evictions, grow to twice their size (compact rebuilds them).
 	removed int
+	// hits and misses count Get's lookups of this shard (Stats), spread
+	// over the shards as the locks are.
+	hits, misses atomic.Uint64
 }
 
 const (
@@ -274,8 +277,10 @@ func (c *Cache) Get(ctx context.Context, d *Domain, alias string) (*Snapshot, er
 	s := sh.get(k, d, now, c.seconds(now), missGen)
 	sh.mu.RUnlock()
 	if s != nil {
+		sh.hits.Add(1)
 		return s, nil
 	}
+	sh.misses.Add(1)
 	v, err, _ := c.flights.Do(strconv.Itoa(k.domain)+"/"+alias, func() (any, error) {
 		gen, missGen := c.gen.Load(), c.missGen.Load()
 		// Other visitors may wait on this load: one leaving must not fail it.
@@ -599,6 +604,21 @@ func (c *Cache) Bytes() int {
 		sh.mu.RUnlock()
 	}
 	return n
+}
+
+// CacheStats are a cache's lookups since it was made: hits were answered
+// from memory, misses loaded (or waited for a load of) the snapshot.
+// Aliases no link can have (bad syntax) are neither.
+type CacheStats struct{ Hits, Misses uint64 }
+
+// Stats sums the shards' lookup counters; it takes no lock.
+func (c *Cache) Stats() CacheStats {
+	var st CacheStats
+	for i := range c.shards {
+		st.Hits += c.shards[i].hits.Load()
+		st.Misses += c.shards[i].misses.Load()
+	}
+	return st
 }
 
 // Budget is the cache's memory budget in bytes (CacheOptions.MaxBytes,

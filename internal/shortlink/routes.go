@@ -16,6 +16,7 @@ type Route struct {
 var Routes = []Route{
 	{"healthz", "liveness probe: GET /healthz"},
 	{"readyz", "readiness probe: GET /readyz (the database answers)"},
+	{"metrics", "Prometheus metrics: GET /metrics (--metrics)"},
 	{"playground", "GraphiQL page: /playground"},
 	{"graphql", "GraphQL API: /graphql"},
 	{"api", "REST API: /api/..."},
@@ -28,7 +29,7 @@ var Routes = []Route{
 // web paths, and names a future page may want.
 var ReservedNames = []string{
 	"static", "assets", "favicon.ico", "robots.txt", "admin", "login", "logout",
-	"signup", "debug", "metrics", ".well-known",
+	"signup", "debug", ".well-known",
 }
 
 // RouteNames are the Name of every entry of Routes.
