@@ -39,8 +39,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"entgo.io/ent/dialect"
-
 	"shortener/ent"
 	"shortener/ent/apikey"
 	"shortener/ent/biopage"
@@ -705,7 +703,7 @@ func keyCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// The key is the user's own: issue it as the user would, under the
 	// same cap of active keys (account.MaxActiveKeys).
 	vctx := auth.WithViewer(ctx, &auth.Viewer{UserID: u.ID, Username: u.Username, Plan: string(u.Plan)})
-	key, row, err := account.IssueKey(vctx, client, dialectOf(*f.db), *name, until, time.Now())
+	key, row, err := account.IssueKey(vctx, client, store.DialectOf(*f.db), *name, until, time.Now())
 	if err != nil {
 		return err
 	}
@@ -721,14 +719,6 @@ func keyCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintln(w, "(the user is disabled: the key works once they are enabled)")
 		}
 	})
-}
-
-// dialectOf is the SQL dialect of a DSN, as store.Open reads it.
-func dialectOf(dsn string) string {
-	if strings.HasPrefix(dsn, "sqlite://") {
-		return dialect.SQLite
-	}
-	return dialect.Postgres
 }
 
 func keyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {

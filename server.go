@@ -23,8 +23,6 @@ import (
 	"syscall"
 	"time"
 
-	"entgo.io/ent/dialect"
-
 	"shortener/ent/domain"
 	"shortener/ent/user"
 	"shortener/graph"
@@ -384,11 +382,7 @@ func statsRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer client.Close()
-	d := dialect.SQLite
-	if strings.HasPrefix(*db, "postgres") {
-		d = dialect.Postgres
-	}
-	n, err := analytics.Rebuild(ctx, client, d, slog.New(slog.NewTextHandler(stderr, nil)))
+	n, err := analytics.Rebuild(ctx, client, store.DialectOf(*db), slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}

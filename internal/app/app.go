@@ -183,7 +183,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			cfg.Log.Warn("the GeoIP database gives no country for well-known public addresses (8.8.8.8, 1.1.1.1, ...): is it a country database with country.iso_code or country_code records?", "path", cfg.GeoIPDB)
 		}
 	}
-	d := dialectOf(cfg.DB)
+	d := store.DialectOf(cfg.DB)
 
 	// The click pipeline: a non-blocking Recorder, drained by a batch
 	// Writer that Shutdown flushes.

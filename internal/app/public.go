@@ -3,10 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
-
-	"entgo.io/ent/dialect"
 
 	"shortener/ent"
 	"shortener/ent/domain"
@@ -72,14 +69,6 @@ func (a *App) publicRoutes() *redirect.Handler {
 		Secret: a.secret, Now: a.Config.Now, Log: a.Config.Log,
 		QRRenders: a.Config.QRRenders, QRRenderWaiters: a.Config.QRRenderWaiters, QRRenderWait: a.Config.QRRenderWait,
 	})
-}
-
-// dialectOf names the SQL dialect of a DSN.
-func dialectOf(dsn string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return dialect.Postgres
-	}
-	return dialect.SQLite
 }
 
 // checkRedirectStatus refuses a redirect status other than 301/302/307/308.

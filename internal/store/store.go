@@ -176,3 +176,12 @@ func redact(dsn string) string {
 	}
 	return dsn
 }
+
+// DialectOf is the SQL dialect (entgo.io/ent/dialect) of a DSN as Open
+// reads it: postgres:// or postgresql:// is PostgreSQL, anything else SQLite.
+func DialectOf(dsn string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return dialect.Postgres
+	}
+	return dialect.SQLite
+}
