@@ -284,3 +284,27 @@ func TestBreakdownOther(t *testing.T) {
 		t.Fatalf("limit 3 = %s, want the three browsers and no Other", jsonString(got))
 	}
 }
+
+// With a zone whose offset is not whole hours, an hour counts in the local
+// day where it starts: 18:40 UTC is 00:10 on Mar 2 in Kolkata (+05:30), but
+// its hour starts at 23:30 on Mar 1.
+func TestStatsHalfHourZone(t *testing.T) {
+	f := newScopeFixture(t)
+	s := f.s
+	a := gql[struct{ Me struct{ RowID int } }](t, s, f.alice.Key, `{ me { rowId } }`, nil).Me.RowID
+	at, _ := time.Parse(time.RFC3339, "2025-03-01T18:40:00Z")
+	s.App.Clicks.Record(analytics.Hit{OwnerID: a, LinkID: f.l1.RowID, Time: at, IP: "192.0.2.9", UserAgent: chromeUA})
+	f.flush(t)
+	type bucket struct {
+		Start  string
+		Clicks int
+	}
+	got := gql[struct {
+		Me struct{ Stats struct{ TimeSeries []bucket } }
+	}](t, s, f.alice.Key, `{ me { stats(from:"2025-03-01T00:00:00+05:30", to:"2025-03-03T00:00:00+05:30", timeZone:"Asia/Kolkata") { timeSeries(interval: DAY) { start clicks } } } }`, nil).Me.Stats.TimeSeries
+	// Mar 1 IST: 10:00Z and 10:10Z (9) and the 18:00Z hour (1); Mar 2: 23:00Z (3).
+	want := []bucket{{"2025-03-01T00:00:00+05:30", 10}, {"2025-03-02T00:00:00+05:30", 3}}
+	if jsonString(got) != jsonString(want) {
+		t.Fatalf("Kolkata days = %s, want %s", jsonString(got), jsonString(want))
+	}
+}
