@@ -136,6 +136,9 @@ func (r *Resolver) BioPage() generated.BioPageResolver { return &bioPageResolver
 // Campaign returns generated.CampaignResolver implementation.
 func (r *Resolver) Campaign() generated.CampaignResolver { return &campaignResolver{r} }
 
+// Channel returns generated.ChannelResolver implementation.
+func (r *Resolver) Channel() generated.ChannelResolver { return &channelResolver{r} }
+
 // ChannelItem returns generated.ChannelItemResolver implementation.
 func (r *Resolver) ChannelItem() generated.ChannelItemResolver { return &channelItemResolver{r} }
 
@@ -151,12 +154,17 @@ func (r *Resolver) QRCode() generated.QRCodeResolver { return &qRCodeResolver{r}
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// User returns generated.UserResolver implementation.
+func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
+
 type (
 	bioPageResolver     struct{ *Resolver }
 	campaignResolver    struct{ *Resolver }
+	channelResolver     struct{ *Resolver }
 	channelItemResolver struct{ *Resolver }
 	domainResolver      struct{ *Resolver }
 	linkResolver        struct{ *Resolver }
 	qRCodeResolver      struct{ *Resolver }
 	queryResolver       struct{ *Resolver }
+	userResolver        struct{ *Resolver }
 )

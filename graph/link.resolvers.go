@@ -31,8 +31,8 @@ func (r *linkResolver) Channels(ctx context.Context, obj *ent.Link) ([]*ent.Chan
 }
 
 // Stats is the resolver for the stats field.
-func (r *linkResolver) Stats(ctx context.Context, obj *ent.Link, from *time.Time, to *time.Time) (*analytics.Stats, error) {
-	return r.stats(ctx, analytics.Scope{LinkID: obj.ID, From: ptr.Value(from), To: ptr.Value(to)})
+func (r *linkResolver) Stats(ctx context.Context, obj *ent.Link, from *time.Time, to *time.Time, timeZone *string) (*analytics.Stats, error) {
+	return r.stats(ctx, analytics.Scope{LinkID: obj.ID, From: ptr.Value(from), To: ptr.Value(to)}, timeZone)
 }
 
 // CreateLink is the resolver for the createLink field.

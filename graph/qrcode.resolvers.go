@@ -48,6 +48,6 @@ func (r *qRCodeResolver) ImageURL(ctx context.Context, obj *ent.QRCode, format *
 }
 
 // Stats is the resolver for the stats field.
-func (r *qRCodeResolver) Stats(ctx context.Context, obj *ent.QRCode, from *time.Time, to *time.Time) (*analytics.Stats, error) {
-	return r.stats(ctx, analytics.Scope{QRCodeID: obj.ID, From: ptr.Value(from), To: ptr.Value(to)})
+func (r *qRCodeResolver) Stats(ctx context.Context, obj *ent.QRCode, from *time.Time, to *time.Time, timeZone *string) (*analytics.Stats, error) {
+	return r.stats(ctx, analytics.Scope{QRCodeID: obj.ID, From: ptr.Value(from), To: ptr.Value(to)}, timeZone)
 }

@@ -7,10 +7,25 @@ package graph
 
 import (
 	"context"
+	"shortener/ent"
 	"shortener/graph/generated"
+	"shortener/graph/model"
 	"shortener/internal/analytics"
 	"shortener/internal/apperr"
+	"shortener/internal/auth"
+	"shortener/internal/ptr"
+	"time"
 )
+
+// Stats is the resolver for the stats field.
+func (r *campaignResolver) Stats(ctx context.Context, obj *ent.Campaign, from *time.Time, to *time.Time, timeZone *string) (*analytics.Stats, error) {
+	return r.stats(ctx, analytics.Scope{CampaignID: obj.ID, From: ptr.Value(from), To: ptr.Value(to)}, timeZone)
+}
+
+// Stats is the resolver for the stats field.
+func (r *channelResolver) Stats(ctx context.Context, obj *ent.Channel, from *time.Time, to *time.Time, timeZone *string) (*analytics.Stats, error) {
+	return r.stats(ctx, analytics.Scope{ChannelID: obj.ID, From: ptr.Value(from), To: ptr.Value(to)}, timeZone)
+}
 
 // TimeSeries is the resolver for the timeSeries field.
 func (r *clickStatsResolver) TimeSeries(ctx context.Context, obj *analytics.Stats, interval analytics.Interval) ([]*analytics.TimeBucket, error) {
@@ -30,6 +45,26 @@ func (r *clickStatsResolver) Breakdown(ctx context.Context, obj *analytics.Stats
 		return nil, apperr.InvalidField("limit", "limit must be between 1 and 100")
 	}
 	return r.Stats.Breakdown(ctx, obj.Scope, dimension, n)
+}
+
+// TopLinks is the resolver for the topLinks field.
+func (r *clickStatsResolver) TopLinks(ctx context.Context, obj *analytics.Stats, limit *int) ([]*model.LinkClicks, error) {
+	n := 10
+	if limit != nil {
+		n = *limit
+	}
+	if n < 1 || n > 100 {
+		return nil, apperr.InvalidField("limit", "limit must be between 1 and 100")
+	}
+	return r.topLinks(ctx, obj.Scope, n)
+}
+
+// Stats is the resolver for the stats field.
+func (r *userResolver) Stats(ctx context.Context, obj *ent.User, from *time.Time, to *time.Time, timeZone *string) (*analytics.Stats, error) {
+	if v := auth.ViewerFrom(ctx); v == nil || v.UserID != obj.ID {
+		return nil, apperr.Errorf(apperr.Forbidden, "only the viewer's own statistics can be read (me { stats })")
+	}
+	return r.stats(ctx, analytics.Scope{OwnerID: obj.ID, From: ptr.Value(from), To: ptr.Value(to)}, timeZone)
 }
 
 // ClickStats returns generated.ClickStatsResolver implementation.

@@ -16,7 +16,10 @@ import (
 // operation may ask for, counted over every stats field times the page sizes
 // of the connections around it. A timeSeries over given from/to counts its
 // buckets, one over an open range its cap (analytics.MaxHourBuckets,
-// MaxDayBuckets); a breakdown counts its limit.
+// MaxDayBuckets, MaxMonthBuckets), counted in the field's timeZone; a
+// breakdown counts its limit and its "Other" bucket, a topLinks its limit.
+// This holds for every stats field (Link, QRCode, Campaign, Channel, User),
+// all of type ClickStats.
 const MaxStatsBuckets = 10_000
 
 // statsLimit charges stats fields what they produce, before anything runs,
@@ -108,6 +111,10 @@ func (w *statsWalker) stats(f *ast.Field, mult int64) *gqlerror.Error {
 	args := f.ArgumentMap(w.rc.Variables)
 	from, hasFrom := timeArg(args["from"])
 	to, hasTo := timeArg(args["to"])
+	var loc *time.Location
+	if tz, ok := args["timeZone"].(string); ok {
+		loc, _ = statsLocation(&tz) // a bad name fails in the resolver
+	}
 	w.total += mult
 	var visit func(set ast.SelectionSet) *gqlerror.Error
 	visit = func(set ast.SelectionSet) *gqlerror.Error {
@@ -118,18 +125,24 @@ func (w *statsWalker) stats(f *ast.Field, mult int64) *gqlerror.Error {
 				switch s.Name {
 				case "timeSeries":
 					iv := analytics.Day
-					if v, _ := a["interval"].(string); v == string(analytics.Hour) {
-						iv = analytics.Hour
+					if v, _ := a["interval"].(string); v == string(analytics.Hour) || v == string(analytics.Month) {
+						iv = analytics.Interval(v)
 					}
 					n := int64(iv.MaxBuckets())
 					if hasFrom && hasTo {
-						n = iv.Buckets(from, to)
+						n = iv.BucketsIn(from, to, loc)
 						if err := checkSeries(s, iv, n); err != nil {
 							return err
 						}
 					}
 					w.total += mult * n
 				case "breakdown":
+					n, ok := intArg(a["limit"])
+					if !ok {
+						n = 10
+					}
+					w.total += mult * (min(max(n, 1), 100) + 1) // and "Other"
+				case "topLinks":
 					n, ok := intArg(a["limit"])
 					if !ok {
 						n = 10
@@ -162,15 +175,18 @@ func checkSeries(f *ast.Field, iv analytics.Interval, n int64) *gqlerror.Error {
 }
 
 func seriesSpan(iv analytics.Interval) string {
-	if iv == analytics.Hour {
+	switch iv {
+	case analytics.Hour:
 		return "31 days"
+	case analytics.Month:
+		return "120 months"
 	}
 	return "400 days"
 }
 
 // seriesTooLong is checkSeries for the resolver, which runs for REST too.
 func seriesTooLong(s analytics.Scope, iv analytics.Interval) error {
-	if s.From.IsZero() || s.To.IsZero() || iv.Buckets(s.From, s.To) <= int64(iv.MaxBuckets()) {
+	if s.From.IsZero() || s.To.IsZero() || iv.BucketsIn(s.From, s.To, s.Location) <= int64(iv.MaxBuckets()) {
 		return nil
 	}
 	return apperr.InvalidField("to", "a %s time series covers at most %d buckets (%s); narrow from and to", iv, iv.MaxBuckets(), seriesSpan(iv))

@@ -43,6 +43,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	BioPage() BioPageResolver
 	Campaign() CampaignResolver
+	Channel() ChannelResolver
 	ChannelItem() ChannelItemResolver
 	ClickEvent() ClickEventResolver
 	ClickStats() ClickStatsResolver
@@ -52,6 +53,7 @@ type ResolverRoot interface {
 	QRCode() QRCodeResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
+	User() UserResolver
 }
 
 type DirectiveRoot struct {
@@ -125,6 +127,7 @@ type ComplexityRoot struct {
 		RotatorURL func(childComplexity int) int
 		RowID      func(childComplexity int) int
 		Slug       func(childComplexity int) int
+		Stats      func(childComplexity int, from *time.Time, to *time.Time, timeZone *string) int
 		UpdatedAt  func(childComplexity int) int
 	}
 
@@ -148,6 +151,7 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		RowID       func(childComplexity int) int
 		Starred     func(childComplexity int) int
+		Stats       func(childComplexity int, from *time.Time, to *time.Time, timeZone *string) int
 		UpdatedAt   func(childComplexity int) int
 	}
 
@@ -221,6 +225,7 @@ type ComplexityRoot struct {
 		Breakdown    func(childComplexity int, dimension analytics.Dimension, limit *int) int
 		Clicks       func(childComplexity int) int
 		TimeSeries   func(childComplexity int, interval analytics.Interval) int
+		TopLinks     func(childComplexity int, limit *int) int
 		UniqueClicks func(childComplexity int) int
 	}
 
@@ -342,11 +347,17 @@ type ComplexityRoot struct {
 		RowID           func(childComplexity int) int
 		ShortURL        func(childComplexity int) int
 		SplashPage      func(childComplexity int) int
-		Stats           func(childComplexity int, from *time.Time, to *time.Time) int
+		Stats           func(childComplexity int, from *time.Time, to *time.Time, timeZone *string) int
 		Title           func(childComplexity int) int
 		UniqueClicks    func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 		Visibility      func(childComplexity int) int
+	}
+
+	LinkClicks struct {
+		Clicks       func(childComplexity int) int
+		Link         func(childComplexity int) int
+		UniqueClicks func(childComplexity int) int
 	}
 
 	LinkConnection struct {
@@ -446,7 +457,7 @@ type ComplexityRoot struct {
 		Name       func(childComplexity int) int
 		RowID      func(childComplexity int) int
 		Scans      func(childComplexity int) int
-		Stats      func(childComplexity int, from *time.Time, to *time.Time) int
+		Stats      func(childComplexity int, from *time.Time, to *time.Time, timeZone *string) int
 		Type       func(childComplexity int) int
 		UpdatedAt  func(childComplexity int) int
 	}
@@ -533,6 +544,7 @@ type ComplexityRoot struct {
 		Plan          func(childComplexity int) int
 		PlanExpiresAt func(childComplexity int) int
 		RowID         func(childComplexity int) int
+		Stats         func(childComplexity int, from *time.Time, to *time.Time, timeZone *string) int
 		UpdatedAt     func(childComplexity int) int
 		Username      func(childComplexity int) int
 	}
@@ -548,6 +560,10 @@ type BioPageResolver interface {
 type CampaignResolver interface {
 	RotatorURL(ctx context.Context, obj *ent.Campaign) (*string, error)
 	ListURL(ctx context.Context, obj *ent.Campaign) (string, error)
+	Stats(ctx context.Context, obj *ent.Campaign, from *time.Time, to *time.Time, timeZone *string) (*analytics.Stats, error)
+}
+type ChannelResolver interface {
+	Stats(ctx context.Context, obj *ent.Channel, from *time.Time, to *time.Time, timeZone *string) (*analytics.Stats, error)
 }
 type ChannelItemResolver interface {
 	Title(ctx context.Context, obj *ent.ChannelItem) (string, error)
@@ -561,6 +577,7 @@ type ClickEventResolver interface {
 type ClickStatsResolver interface {
 	TimeSeries(ctx context.Context, obj *analytics.Stats, interval analytics.Interval) ([]*analytics.TimeBucket, error)
 	Breakdown(ctx context.Context, obj *analytics.Stats, dimension analytics.Dimension, limit *int) ([]*analytics.Bucket, error)
+	TopLinks(ctx context.Context, obj *analytics.Stats, limit *int) ([]*model.LinkClicks, error)
 }
 type DomainResolver interface {
 	LinkCount(ctx context.Context, obj *ent.Domain) (int, error)
@@ -571,7 +588,7 @@ type LinkResolver interface {
 	ShortURL(ctx context.Context, obj *ent.Link) (string, error)
 	HasPassword(ctx context.Context, obj *ent.Link) (bool, error)
 	Channels(ctx context.Context, obj *ent.Link) ([]*ent.Channel, error)
-	Stats(ctx context.Context, obj *ent.Link, from *time.Time, to *time.Time) (*analytics.Stats, error)
+	Stats(ctx context.Context, obj *ent.Link, from *time.Time, to *time.Time, timeZone *string) (*analytics.Stats, error)
 }
 type MutationResolver interface {
 	Signup(ctx context.Context, input model.SignupInput) (*model.SignupPayload, error)
@@ -615,7 +632,7 @@ type MutationResolver interface {
 type QRCodeResolver interface {
 	Link(ctx context.Context, obj *ent.QRCode) (string, error)
 	ImageURL(ctx context.Context, obj *ent.QRCode, format *model.QRImageFormat) (string, error)
-	Stats(ctx context.Context, obj *ent.QRCode, from *time.Time, to *time.Time) (*analytics.Stats, error)
+	Stats(ctx context.Context, obj *ent.QRCode, from *time.Time, to *time.Time, timeZone *string) (*analytics.Stats, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (ent.Noder, error)
@@ -635,6 +652,9 @@ type QueryResolver interface {
 }
 type SubscriptionResolver interface {
 	ClickRecorded(ctx context.Context, linkID *string) (<-chan *analytics.ClickEvent, error)
+}
+type UserResolver interface {
+	Stats(ctx context.Context, obj *ent.User, from *time.Time, to *time.Time, timeZone *string) (*analytics.Stats, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -920,6 +940,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Campaign.Slug(childComplexity), true
+	case "Campaign.stats":
+		if e.ComplexityRoot.Campaign.Stats == nil {
+			break
+		}
+
+		args, err := ec.field_Campaign_stats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Campaign.Stats(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["timeZone"].(*string)), true
 	case "Campaign.updatedAt":
 		if e.ComplexityRoot.Campaign.UpdatedAt == nil {
 			break
@@ -1012,6 +1043,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Channel.Starred(childComplexity), true
+	case "Channel.stats":
+		if e.ComplexityRoot.Channel.Stats == nil {
+			break
+		}
+
+		args, err := ec.field_Channel_stats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Channel.Stats(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["timeZone"].(*string)), true
 	case "Channel.updatedAt":
 		if e.ComplexityRoot.Channel.UpdatedAt == nil {
 			break
@@ -1324,6 +1366,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ClickStats.TimeSeries(childComplexity, args["interval"].(analytics.Interval)), true
+	case "ClickStats.topLinks":
+		if e.ComplexityRoot.ClickStats.TopLinks == nil {
+			break
+		}
+
+		args, err := ec.field_ClickStats_topLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ClickStats.TopLinks(childComplexity, args["limit"].(*int)), true
 	case "ClickStats.uniqueClicks":
 		if e.ComplexityRoot.ClickStats.UniqueClicks == nil {
 			break
@@ -1805,7 +1858,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Link.Stats(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
+		return e.ComplexityRoot.Link.Stats(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["timeZone"].(*string)), true
 	case "Link.title":
 		if e.ComplexityRoot.Link.Title == nil {
 			break
@@ -1830,6 +1883,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Link.Visibility(childComplexity), true
+
+	case "LinkClicks.clicks":
+		if e.ComplexityRoot.LinkClicks.Clicks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkClicks.Clicks(childComplexity), true
+	case "LinkClicks.link":
+		if e.ComplexityRoot.LinkClicks.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkClicks.Link(childComplexity), true
+	case "LinkClicks.uniqueClicks":
+		if e.ComplexityRoot.LinkClicks.UniqueClicks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkClicks.UniqueClicks(childComplexity), true
 
 	case "LinkConnection.edges":
 		if e.ComplexityRoot.LinkConnection.Edges == nil {
@@ -2471,7 +2543,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.QRCode.Stats(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
+		return e.ComplexityRoot.QRCode.Stats(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["timeZone"].(*string)), true
 	case "QRCode.type":
 		if e.ComplexityRoot.QRCode.Type == nil {
 			break
@@ -2872,6 +2944,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.RowID(childComplexity), true
+	case "User.stats":
+		if e.ComplexityRoot.User.Stats == nil {
+			break
+		}
+
+		args, err := ec.field_User_stats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.Stats(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["timeZone"].(*string)), true
 	case "User.updatedAt":
 		if e.ComplexityRoot.User.UpdatedAt == nil {
 			break
@@ -6311,9 +6394,10 @@ extend type Link {
   """
   channels: [Channel!]!
   """
-  Click statistics, by default over all time.
+  Click statistics, by default over all time. timeZone (an IANA name such
+  as "Asia/Seoul", default UTC) sets the calendar of DAY and MONTH series.
   """
-  stats(from: Time, to: Time): ClickStats!
+  stats(from: Time, to: Time, timeZone: String): ClickStats!
 }
 
 extend type Query {
@@ -6352,7 +6436,11 @@ extend type QRCode {
   The image URL; format PNG (default) or SVG.
   """
   imageUrl(format: QRImageFormat = PNG): String!
-  stats(from: Time, to: Time): ClickStats!
+  """
+  Click statistics (scans), by default over all time; timeZone as on
+  Link.stats.
+  """
+  stats(from: Time, to: Time, timeZone: String): ClickStats!
 }
 
 enum QRImageFormat {
@@ -6754,8 +6842,19 @@ extend type Mutation {
 }
 `, BuiltIn: false},
 	{Name: "../stats.graphql", Input: `enum StatsInterval {
+  """
+  UTC hours (with a time zone whose offset is not whole hours, buckets still
+  start at whole UTC hours).
+  """
   HOUR
+  """
+  Calendar days of the stats' time zone.
+  """
   DAY
+  """
+  Calendar months of the stats' time zone.
+  """
+  MONTH
 }
 
 enum StatsDimension {
@@ -6778,7 +6877,8 @@ type StatBucket {
 }
 
 """
-Clicks in one hour or day, starting at start (UTC).
+Clicks in one hour, day or month, starting at start (given in the stats'
+time zone; UTC by default).
 """
 type TimeBucket {
   start: Time!
@@ -6787,17 +6887,59 @@ type TimeBucket {
 }
 
 """
-Click statistics of a link or QR code over a time range. Bot visits are not
-counted.
+Clicks and unique visitors of one link in a ClickStats' scope.
+"""
+type LinkClicks {
+  link: Link!
+  clicks: Int!
+  uniqueClicks: Int!
+}
+
+"""
+Click statistics of a link, a QR code, a campaign (its links), a channel (its
+links and QR codes) or the whole account (every link and QR code) over a time
+range. Bot visits are not counted. Rollups are whole UTC hours: a range bound
+inside an hour takes in that hour, and with a time zone whose offset is not
+whole hours (such as +05:30) each hour counts in the day or month where it
+starts.
 """
 type ClickStats {
   clicks: Int!
   uniqueClicks: Int!
   timeSeries(interval: StatsInterval! = DAY): [TimeBucket!]!
   """
-  The top keys of a dimension, most clicks first (limit at most 100).
+  The top keys of a dimension, most clicks first (limit 1 to 100). When there
+  are more keys than limit, a last bucket with the key "Other" sums the rest.
   """
   breakdown(dimension: StatsDimension!, limit: Int = 10): [StatBucket!]!
+  """
+  The links of the scope with the most clicks, most first (limit 1 to 100);
+  on a link's own stats, that link; on a QR code's, none.
+  """
+  topLinks(limit: Int = 10): [LinkClicks!]!
+}
+
+extend type User {
+  """
+  Click statistics of every link and QR code of the account (only on the
+  viewer, as me); timeZone as on Link.stats.
+  """
+  stats(from: Time, to: Time, timeZone: String): ClickStats!
+}
+
+extend type Campaign {
+  """
+  Click statistics of the campaign's links; timeZone as on Link.stats.
+  """
+  stats(from: Time, to: Time, timeZone: String): ClickStats!
+}
+
+extend type Channel {
+  """
+  Click statistics of the channel's links and QR codes (not its bio pages);
+  timeZone as on Link.stats.
+  """
+  stats(from: Time, to: Time, timeZone: String): ClickStats!
 }
 `, BuiltIn: false},
 	{Name: "../subscription.graphql", Input: `# Live clicks (docs/decisions/0007-live-clicks.md): subscriptions over
@@ -7002,6 +7144,8 @@ func (ec *executionContext) childFields_Campaign(ctx context.Context, field grap
 		return ec.fieldContext_Campaign_rotatorUrl(ctx, field)
 	case "listUrl":
 		return ec.fieldContext_Campaign_listUrl(ctx, field)
+	case "stats":
+		return ec.fieldContext_Campaign_stats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Campaign", field.Name)
 }
@@ -7048,6 +7192,8 @@ func (ec *executionContext) childFields_Channel(ctx context.Context, field graph
 		return ec.fieldContext_Channel_items(ctx, field)
 	case "rowId":
 		return ec.fieldContext_Channel_rowId(ctx, field)
+	case "stats":
+		return ec.fieldContext_Channel_stats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Channel", field.Name)
 }
@@ -7164,6 +7310,8 @@ func (ec *executionContext) childFields_ClickStats(ctx context.Context, field gr
 		return ec.fieldContext_ClickStats_timeSeries(ctx, field)
 	case "breakdown":
 		return ec.fieldContext_ClickStats_breakdown(ctx, field)
+	case "topLinks":
+		return ec.fieldContext_ClickStats_topLinks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ClickStats", field.Name)
 }
@@ -7418,6 +7566,18 @@ func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Link", field.Name)
 }
 
+func (ec *executionContext) childFields_LinkClicks(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "link":
+		return ec.fieldContext_LinkClicks_link(ctx, field)
+	case "clicks":
+		return ec.fieldContext_LinkClicks_clicks(ctx, field)
+	case "uniqueClicks":
+		return ec.fieldContext_LinkClicks_uniqueClicks(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkClicks", field.Name)
+}
+
 func (ec *executionContext) childFields_LinkConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -7668,6 +7828,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_admin(ctx, field)
 	case "rowId":
 		return ec.fieldContext_User_rowId(ctx, field)
+	case "stats":
+		return ec.fieldContext_User_stats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -7842,6 +8004,36 @@ func (ec *executionContext) field_Campaign_links_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Campaign_stats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Channel_items_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7896,6 +8088,36 @@ func (ec *executionContext) field_Channel_items_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Channel_stats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_ClickStats_breakdown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7932,6 +8154,20 @@ func (ec *executionContext) field_ClickStats_timeSeries_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_ClickStats_topLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Link_stats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7951,6 +8187,14 @@ func (ec *executionContext) field_Link_stats_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg2
 	return args, nil
 }
 
@@ -8585,6 +8829,14 @@ func (ec *executionContext) field_QRCode_stats_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg2
 	return args, nil
 }
 
@@ -9203,6 +9455,36 @@ func (ec *executionContext) field_Subscription_clickRecorded_args(ctx context.Co
 		return nil, err
 	}
 	args["linkId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_User_stats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg2
 	return args, nil
 }
 
@@ -10348,6 +10630,50 @@ func (ec *executionContext) fieldContext_Campaign_listUrl(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Campaign", field, true, true, "String")
 }
 
+func (ec *executionContext) _Campaign_stats(ctx context.Context, field graphql.CollectedField, obj *ent.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Campaign().Stats(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["timeZone"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
+			return ec.marshalNClickStats2ᚖshortenerᚋinternalᚋanalyticsᚐStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_stats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Campaign",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClickStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Campaign_stats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CampaignConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CampaignConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10716,6 +11042,50 @@ func (ec *executionContext) _Channel_rowId(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Channel_rowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Channel", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Channel_stats(ctx context.Context, field graphql.CollectedField, obj *ent.Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Channel_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Channel().Stats(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["timeZone"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
+			return ec.marshalNClickStats2ᚖshortenerᚋinternalᚋanalyticsᚐStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Channel_stats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Channel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClickStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Channel_stats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ChannelConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ChannelConnection) (ret graphql.Marshaler) {
@@ -11989,6 +12359,50 @@ func (ec *executionContext) fieldContext_ClickStats_breakdown(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_ClickStats_breakdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClickStats_topLinks(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClickStats_topLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ClickStats().TopLinks(ctx, obj, fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LinkClicks) graphql.Marshaler {
+			return ec.marshalNLinkClicks2ᚕᚖshortenerᚋgraphᚋmodelᚐLinkClicksᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClickStats_topLinks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClickStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkClicks(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ClickStats_topLinks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14002,7 +14416,7 @@ func (ec *executionContext) _Link_stats(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Link().Stats(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+			return ec.Resolvers.Link().Stats(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["timeZone"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
@@ -14034,6 +14448,84 @@ func (ec *executionContext) fieldContext_Link_stats(ctx context.Context, field g
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _LinkClicks_link(ctx context.Context, field graphql.CollectedField, obj *model.LinkClicks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkClicks_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Link, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Link) graphql.Marshaler {
+			return ec.marshalNLink2ᚖshortenerᚋentᚐLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkClicks_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkClicks",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Link(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LinkClicks_clicks(ctx context.Context, field graphql.CollectedField, obj *model.LinkClicks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkClicks_clicks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clicks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkClicks_clicks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkClicks", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LinkClicks_uniqueClicks(ctx context.Context, field graphql.CollectedField, obj *model.LinkClicks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkClicks_uniqueClicks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UniqueClicks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkClicks_uniqueClicks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkClicks", field, false, false, "Int")
 }
 
 func (ec *executionContext) _LinkConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.LinkConnection) (ret graphql.Marshaler) {
@@ -16600,7 +17092,7 @@ func (ec *executionContext) _QRCode_stats(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.QRCode().Stats(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+			return ec.Resolvers.QRCode().Stats(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["timeZone"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
@@ -18293,6 +18785,50 @@ func (ec *executionContext) _User_rowId(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_User_rowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, false, "Int")
+}
+
+func (ec *executionContext) _User_stats(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.User().Stats(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["timeZone"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
+			return ec.marshalNClickStats2ᚖshortenerᚋinternalᚋanalyticsᚐStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_stats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClickStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_stats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -31258,6 +31794,12 @@ func (ec *executionContext) _Campaign(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Campaign_listUrl(ctx, field, obj)
 				})
+		case "stats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Campaign_stats(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31413,6 +31955,12 @@ func (ec *executionContext) _Channel(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "stats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Channel_stats(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31894,6 +32442,12 @@ func (ec *executionContext) _ClickStats(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ClickStats_breakdown(ctx, field, obj)
+				})
+		case "topLinks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ClickStats_topLinks(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32727,6 +33281,49 @@ func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Link_stats(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var linkClicksImplementors = []string{"LinkClicks"}
+
+func (ec *executionContext) _LinkClicks(ctx context.Context, sel ast.SelectionSet, obj *model.LinkClicks) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkClicksImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LinkClicks")
+		case "link":
+			out.Values[i] = ec._LinkClicks_link(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clicks":
+			out.Values[i] = ec._LinkClicks_clicks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uniqueClicks":
+			out.Values[i] = ec._LinkClicks_uniqueClicks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33988,53 +34585,59 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		case "id":
 			out.Values[i] = ec._User_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._User_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._User_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
 			out.Values[i] = ec._User_email(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "username":
 			out.Values[i] = ec._User_username(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "avatarUrl":
 			out.Values[i] = ec._User_avatarUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "plan":
 			out.Values[i] = ec._User_plan(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "planExpiresAt":
 			out.Values[i] = ec._User_planExpiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "admin":
 			out.Values[i] = ec._User_admin(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rowId":
 			out.Values[i] = ec._User_rowId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "stats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_stats(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35006,6 +35609,30 @@ func (ec *executionContext) marshalNLink2ᚖshortenerᚋentᚐLink(ctx context.C
 		return graphql.Null
 	}
 	return ec._Link(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLinkClicks2ᚕᚖshortenerᚋgraphᚋmodelᚐLinkClicksᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LinkClicks) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLinkClicks2ᚖshortenerᚋgraphᚋmodelᚐLinkClicks(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLinkClicks2ᚖshortenerᚋgraphᚋmodelᚐLinkClicks(ctx context.Context, sel ast.SelectionSet, v *model.LinkClicks) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LinkClicks!")
+		return graphql.Null
+	}
+	return ec._LinkClicks(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNLinkConnection2ᚖshortenerᚋentᚐLinkConnection(ctx context.Context, sel ast.SelectionSet, v *ent.LinkConnection) graphql.Marshaler {

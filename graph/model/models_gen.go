@@ -127,6 +127,13 @@ type LanguageTargetInput struct {
 	URL      string `json:"url"`
 }
 
+// Clicks and unique visitors of one link in a ClickStats' scope.
+type LinkClicks struct {
+	Link         *ent.Link `json:"link"`
+	Clicks       int       `json:"clicks"`
+	UniqueClicks int       `json:"uniqueClicks"`
+}
+
 type ParameterInput struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`

@@ -10,7 +10,9 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 
 	"shortener/ent"
+	"shortener/ent/channelitem"
 	"shortener/ent/clickrollup"
+	entlink "shortener/ent/link"
 	"shortener/ent/predicate"
 	"shortener/ent/schema/schematype"
 )
@@ -52,6 +54,27 @@ func (s *Store) query(sc Scope, days bool) *ent.ClickRollupQuery {
 		ps = append(ps, clickrollup.KindEQ(clickrollup.KindLink), clickrollup.TargetIDEQ(sc.LinkID))
 	case sc.QRCodeID != 0:
 		ps = append(ps, clickrollup.KindEQ(clickrollup.KindQr), clickrollup.TargetIDEQ(sc.QRCodeID))
+	case sc.OwnerID != 0:
+		ps = append(ps, clickrollup.OwnerIDEQ(sc.OwnerID))
+	case sc.CampaignID != 0:
+		ps = append(ps, clickrollup.KindEQ(clickrollup.KindLink), targetIn(func(sel *entsql.Selector) *entsql.Selector {
+			t := entsql.Table(entlink.Table)
+			return entsql.Select(t.C(entlink.FieldID)).From(t).Where(entsql.EQ(t.C(entlink.FieldCampaignID), sc.CampaignID))
+		}))
+	case sc.ChannelID != 0:
+		items := func(column string) func(*entsql.Selector) *entsql.Selector {
+			return func(*entsql.Selector) *entsql.Selector {
+				t := entsql.Table(channelitem.Table)
+				return entsql.Select(t.C(column)).From(t).Where(entsql.And(
+					entsql.EQ(t.C(channelitem.FieldChannelID), sc.ChannelID), entsql.NotNull(t.C(column))))
+			}
+		}
+		ps = append(ps, clickrollup.Or(
+			clickrollup.And(clickrollup.KindEQ(clickrollup.KindLink), targetIn(items(channelitem.FieldLinkID))),
+			clickrollup.And(clickrollup.KindEQ(clickrollup.KindQr), targetIn(items(channelitem.FieldQrCodeID))),
+		))
+	default:
+		ps = append(ps, clickrollup.IDEQ(0)) // no scope: nothing
 	}
 	// Hours are stored in UTC; on SQLite they compare as text, so the bounds
 	// must be UTC too.
@@ -104,6 +127,14 @@ func (s *Store) query(sc Scope, days bool) *ent.ClickRollupQuery {
 	return s.client.ClickRollup.Query().Where(append(ps, clickrollup.Or(or...))...)
 }
 
+// targetIn is "target_id IN (subquery)", the subquery built for the
+// rollups' selector: one statement, whatever the number of targets.
+func targetIn(sub func(*entsql.Selector) *entsql.Selector) predicate.ClickRollup {
+	return func(sel *entsql.Selector) {
+		sel.Where(entsql.In(sel.C(clickrollup.FieldTargetID), sub(sel)))
+	}
+}
+
 // Totals returns the clicks and unique visitors of a scope.
 func (s *Store) Totals(ctx context.Context, sc Scope) (*Stats, error) {
 	var rows []struct {
@@ -125,18 +156,40 @@ func (s *Store) Totals(ctx context.Context, sc Scope) (*Stats, error) {
 	return st, nil
 }
 
-// TimeSeries returns the clicks of a scope per hour or day (UTC), with empty
-// intervals filled in between the first and the last (or the scope's
-// bounds when it has them).
+// TimeSeries returns the clicks of a scope per hour, day or month, with
+// empty intervals filled in between the first and the last (or the scope's
+// bounds when it has them). Days and months are those of sc.Location (UTC
+// when nil); hours are UTC hours. In UTC a DAY or MONTH series reads the
+// day rows (and hour rows at the range's partial ends); in another zone,
+// whose days do not line up with UTC days, it reads hour rows, each counted
+// in the local day or month its start falls in. Rows are summed by hour in
+// the database, so a wide scope (an account, a campaign) returns one row an
+// hour or day, not one a target.
 func (s *Store) TimeSeries(ctx context.Context, sc Scope, iv Interval) ([]*TimeBucket, error) {
-	rows, err := s.query(sc, iv == Day).Select(clickrollup.FieldHour, clickrollup.FieldClicks, clickrollup.FieldUniqueClicks).All(ctx)
+	loc := sc.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	days := iv != Hour && loc == time.UTC
+	var rows []struct {
+		Hour         time.Time `json:"hour"`
+		Clicks       int       `json:"clicks"`
+		UniqueClicks int       `json:"unique_clicks"`
+	}
+	err := s.query(sc, days).Modify(func(sel *entsql.Selector) {
+		h := sel.C(clickrollup.FieldHour)
+		sel.Select(h)
+		sel.AppendSelectExprAs(entsql.Expr("COALESCE(SUM("+sel.C(clickrollup.FieldClicks)+"), 0)"), "clicks")
+		sel.AppendSelectExprAs(entsql.Expr("COALESCE(SUM("+sel.C(clickrollup.FieldUniqueClicks)+"), 0)"), "unique_clicks")
+		sel.GroupBy(h)
+	}).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("click time series: %w", err)
 	}
 	got := map[time.Time]*TimeBucket{}
 	var first, last time.Time
 	for _, r := range rows {
-		t := truncate(r.Hour.UTC(), iv)
+		t := truncate(r.Hour.In(loc), iv)
 		b := got[t]
 		if b == nil {
 			b = &TimeBucket{Start: t}
@@ -152,16 +205,16 @@ func (s *Store) TimeSeries(ctx context.Context, sc Scope, iv Interval) ([]*TimeB
 		}
 	}
 	if !sc.From.IsZero() {
-		first = truncate(sc.From.UTC(), iv)
+		first = truncate(sc.From.In(loc), iv)
 	}
 	if !sc.To.IsZero() {
-		last = truncate(sc.To.UTC().Add(-time.Nanosecond), iv)
+		last = truncate(sc.To.In(loc).Add(-time.Nanosecond), iv)
 	}
 	out := []*TimeBucket{}
 	if first.IsZero() || last.Before(first) {
 		return out, nil
 	}
-	if oldest := last.Add(-time.Duration(iv.MaxBuckets()-1) * iv.duration()); first.Before(oldest) {
+	if oldest := iv.back(last, iv.MaxBuckets()-1); first.Before(oldest) {
 		first = oldest // the latest MaxBuckets intervals
 	}
 	for t := first; !t.After(last) && len(out) < iv.MaxBuckets(); t = iv.step(t) {
@@ -174,18 +227,39 @@ func (s *Store) TimeSeries(ctx context.Context, sc Scope, iv Interval) ([]*TimeB
 	return out, nil
 }
 
+// truncate returns the start of t's hour (a UTC hour), or of its day or
+// month in t's location.
 func truncate(t time.Time, iv Interval) time.Time {
-	if iv == Hour {
+	switch iv {
+	case Hour:
 		return t.Truncate(time.Hour)
+	case Month:
+		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, t.Location())
 	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
 }
 
+// step returns the start of the interval after the one starting at t.
 func (i Interval) step(t time.Time) time.Time {
-	if i == Hour {
+	switch i {
+	case Hour:
 		return t.Add(time.Hour)
+	case Month:
+		return truncate(time.Date(t.Year(), t.Month()+1, 1, 12, 0, 0, 0, t.Location()), Month)
 	}
-	return t.AddDate(0, 0, 1)
+	// Noon of the next calendar day, then its start: right across DST.
+	return truncate(time.Date(t.Year(), t.Month(), t.Day()+1, 12, 0, 0, 0, t.Location()), Day)
+}
+
+// back returns the start of the interval n before the one starting at t.
+func (i Interval) back(t time.Time, n int) time.Time {
+	switch i {
+	case Hour:
+		return t.Add(-time.Duration(n) * time.Hour)
+	case Month:
+		return truncate(time.Date(t.Year(), t.Month()-time.Month(n), 1, 12, 0, 0, 0, t.Location()), Month)
+	}
+	return truncate(time.Date(t.Year(), t.Month(), t.Day()-n, 12, 0, 0, 0, t.Location()), Day)
 }
 
 // Breakdown returns the top limit keys of a dimension, most clicks first.
@@ -210,7 +284,7 @@ func (s *Store) Breakdown(ctx context.Context, sc Scope, d Dimension, limit int)
 			sum[k] = v
 		}
 	}
-	return top(d, sum, limit), nil
+	return top(d, sum, limit, true), nil
 }
 
 // Summary is the totals of a scope with every breakdown, as the REST
@@ -247,29 +321,42 @@ func (s *Store) Summary(ctx context.Context, sc Scope, limit int) (*Summary, err
 		}
 	}
 	for d, name := range dimNames {
-		out.Breakdowns[d] = top(d, sums[name], limit)
+		out.Breakdowns[d] = top(d, sums[name], limit, false)
 	}
 	return out, nil
 }
 
 // top returns the limit keys of sum with the most clicks (ties by key), as
-// Breakdown names them.
-func top(d Dimension, sum map[string]schematype.RollupCount, limit int) []*Bucket {
+// Breakdown names them. With other, the rest (and the clicks the rollups
+// already keep under OtherKey) follow in one last bucket named OtherKey, so
+// the buckets add up to every click of the scope; without, OtherKey ranks
+// as any key and the rest are left out (the REST statistics' shape).
+func top(d Dimension, sum map[string]schematype.RollupCount, limit int, other bool) []*Bucket {
 	keys := make([]string, 0, len(sum))
-	for k := range sum {
+	var rest schematype.RollupCount
+	for k, c := range sum {
+		if other && k == OtherKey {
+			rest.Clicks += c.Clicks
+			rest.Unique += c.Unique
+			continue
+		}
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b string) int {
 		return cmp.Or(cmp.Compare(sum[b].Clicks, sum[a].Clicks), cmp.Compare(a, b))
 	})
 	if limit >= 0 && len(keys) > limit {
+		for _, k := range keys[limit:] {
+			rest.Clicks += sum[k].Clicks
+			rest.Unique += sum[k].Unique
+		}
 		keys = keys[:limit]
 	}
 	empty := Unknown
 	if d == Referrer {
 		empty = DirectReferrer
 	}
-	out := make([]*Bucket, 0, len(keys))
+	out := make([]*Bucket, 0, len(keys)+1)
 	for _, k := range keys {
 		key := k
 		switch {
@@ -280,5 +367,49 @@ func top(d Dimension, sum map[string]schematype.RollupCount, limit int) []*Bucke
 		}
 		out = append(out, &Bucket{Key: key, Clicks: sum[k].Clicks, UniqueClicks: sum[k].Unique})
 	}
+	if other && (rest.Clicks > 0 || rest.Unique > 0) {
+		out = append(out, &Bucket{Key: OtherKey, Clicks: rest.Clicks, UniqueClicks: rest.Unique})
+	}
 	return out
+}
+
+// TargetClicks is the clicks of one link of a scope.
+type TargetClicks struct {
+	ID           int
+	Clicks       int
+	UniqueClicks int
+}
+
+// TopLinks returns the limit links of a scope with the most clicks (ties by
+// id), among links that still exist: one grouped query over the scope's
+// rollups of kind link.
+func (s *Store) TopLinks(ctx context.Context, sc Scope, limit int) ([]TargetClicks, error) {
+	var rows []struct {
+		TargetID     int `json:"target_id"`
+		Clicks       int `json:"clicks"`
+		UniqueClicks int `json:"unique_clicks"`
+	}
+	err := s.query(sc, true).Where(
+		clickrollup.KindEQ(clickrollup.KindLink),
+		targetIn(func(*entsql.Selector) *entsql.Selector {
+			t := entsql.Table(entlink.Table)
+			return entsql.Select(t.C(entlink.FieldID)).From(t)
+		}),
+	).Modify(func(sel *entsql.Selector) {
+		id := sel.C(clickrollup.FieldTargetID)
+		sel.Select(id)
+		sel.AppendSelectExprAs(entsql.Expr("SUM("+sel.C(clickrollup.FieldClicks)+")"), "clicks")
+		sel.AppendSelectExprAs(entsql.Expr("SUM("+sel.C(clickrollup.FieldUniqueClicks)+")"), "unique_clicks")
+		sel.GroupBy(id)
+		sel.OrderExpr(entsql.Expr("SUM(" + sel.C(clickrollup.FieldClicks) + ") DESC, " + id))
+		sel.Limit(limit)
+	}).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("top links: %w", err)
+	}
+	out := make([]TargetClicks, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, TargetClicks{ID: r.TargetID, Clicks: r.Clicks, UniqueClicks: r.UniqueClicks})
+	}
+	return out, nil
 }
