@@ -173,6 +173,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	dnsResolver := fs.String("dns-resolver", env("DNS_RESOLVER", ""), "host:port of the DNS server asked for domain verification records; default: the system resolver [DNS_RESOLVER]")
 	cacheMB := fs.Int("cache-mb", envInt("CACHE_MB", redirect.DefaultCacheBytes>>20), "memory budget of the redirect cache in MiB (a plain link costs ~116 bytes plus its alias and URL: the default holds a million links with URLs up to ~150 bytes) [CACHE_MB]")
 	metrics := fs.String("metrics", env("METRICS", app.MetricsLocal), "serve Prometheus metrics at /metrics: local (loopback clients only, never through a proxy), public (every client: restrict it yourself), or off [METRICS]")
+	homeURL := fs.String("home-url", env("HOME_URL", ""), "where / on the base host redirects; default: a neutral page [HOME_URL]")
 	accessLog := fs.Bool("access-log", envBool("ACCESS_LOG"), "log a line for every request: method, path, query (keys redacted), status, bytes, duration, client, request id and viewer for the APIs [ACCESS_LOG]")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", "text"), "log lines as text (key=value) or json [LOG_FORMAT]")
 	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", "*"), "origins whose pages may call /graphql and /api from a browser, comma-separated (https://app.example.com,http://localhost:3000); * is any origin, empty is none; never with credentials [CORS_ORIGINS]")
@@ -206,7 +207,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		TrustProxy: *trustProxy, SignupDisabled: *noSignup, Log: log,
 		RedirectStatus: *redirectStatus, Secret: *secret, HSTS: *hstsOn,
 		DomainVerification: verify, DNSResolver: *dnsResolver, CacheMB: *cacheMB,
-		CORSOrigins: splitList(*corsOrigins), AccessLog: *accessLog, ClickRetention: *clickRetention, Metrics: *metrics,
+		CORSOrigins: splitList(*corsOrigins), AccessLog: *accessLog, ClickRetention: *clickRetention, HomeURL: *homeURL, Metrics: *metrics,
 	}
 	if *rateLimit != "" {
 		n, err := strconv.Atoi(*rateLimit)

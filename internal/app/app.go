@@ -69,6 +69,9 @@ type Config struct {
 	ClickQueue int
 	// AccessLog logs a line for every request (--access-log).
 	AccessLog bool
+	// HomeURL is where / on the base host redirects (--home-url); "" shows
+	// a neutral page.
+	HomeURL string
 	// Metrics serves /metrics (--metrics): MetricsLocal ("" too) to
 	// loopback clients not behind a proxy, MetricsPublic to every client,
 	// MetricsOff not at all (nothing is counted).
@@ -153,6 +156,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		cfg.BaseURL = "http://localhost:8080"
 	}
 	if err := checkRedirectStatus(cfg.RedirectStatus); err != nil {
+		return nil, err
+	}
+	if err := shortlink.ValidateOptionalURL("--home-url", cfg.HomeURL); err != nil {
 		return nil, err
 	}
 	cors, err := newCORSPolicy(cfg.CORSOrigins)

@@ -66,7 +66,7 @@ func (a *App) publicRoutes() *redirect.Handler {
 	return redirect.New(redirect.Config{
 		Client: a.Client, Cache: a.Cache, Sink: a.Clicks, BaseURL: a.Config.BaseURL,
 		Status: a.Config.RedirectStatus, CountryHeader: a.Config.CountryHeader, GeoIP: a.geo,
-		Secret: a.secret, Now: a.Config.Now, Log: a.Config.Log,
+		Secret: a.secret, Now: a.Config.Now, Log: a.Config.Log, HomeURL: a.Config.HomeURL,
 		QRRenders: a.Config.QRRenders, QRRenderWaiters: a.Config.QRRenderWaiters, QRRenderWait: a.Config.QRRenderWait,
 	})
 }

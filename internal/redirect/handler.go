@@ -12,6 +12,7 @@ package redirect
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ import (
 
 	"shortener/ent"
 	"shortener/internal/analytics"
+	"shortener/internal/hostname"
 	"shortener/internal/qr"
 	"shortener/internal/ratelimit"
 	"shortener/internal/shortlink"
@@ -32,6 +34,9 @@ type Config struct {
 	Sink   analytics.Sink
 	// BaseURL prefixes short URLs on the base host.
 	BaseURL string
+	// HomeURL is where / on the base host sends visitors (--home-url); ""
+	// shows a neutral page saying what the host is.
+	HomeURL string
 	// Status answers a redirect: 301, 302 (default), 307 or 308.
 	Status int
 	// CountryHeader, when set, names the request header holding the
@@ -279,20 +284,45 @@ func (h *Handler) country(r *http.Request) string {
 	return h.cfg.GeoIP.Country(analytics.ClientIP(r))
 }
 
-// serveRoot answers / : a branded domain's redirectroot, else the 404 page.
+// serveRoot answers / : a branded domain's redirectroot; on the base host
+// the home URL, or a neutral page; else the 404 page.
 func (h *Handler) serveRoot(w http.ResponseWriter, r *http.Request) {
 	d, err := h.cfg.Cache.Domain(r.Context(), r.Host)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if d != nil && d.RedirectRoot != "" {
-		w.Header().Set("Location", d.RedirectRoot)
-		w.Header()["Cache-Control"] = noStore
-		w.WriteHeader(http.StatusFound)
+	to := ""
+	switch {
+	case d != nil:
+		to = d.RedirectRoot
+	case h.isBaseHost(r.Host):
+		if h.cfg.HomeURL == "" {
+			if err := render(w, http.StatusOK, "home", &page{Title: "Short links"}); err != nil {
+				h.cfg.Log.Error("render page", "page", "home", "err", err)
+			}
+			return
+		}
+		to = h.cfg.HomeURL
+	}
+	if to == "" {
+		h.serveNotFound(w, r)
 		return
 	}
-	h.serveNotFound(w, r)
+	w.Header().Set("Location", to)
+	w.Header()["Cache-Control"] = noStore
+	w.WriteHeader(http.StatusFound)
+}
+
+// isBaseHost reports whether host (a request's Host) is the base URL's.
+func (h *Handler) isBaseHost(host string) bool {
+	u, err := url.Parse(h.cfg.BaseURL)
+	if err != nil {
+		return false
+	}
+	a, errA := hostname.Normalize(host)
+	b, errB := hostname.Normalize(u.Host)
+	return errA == nil && errB == nil && a == b
 }
 
 func (h *Handler) serveNotFound(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package redirect_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"shortener/internal/analytics/analyticstest"
 	"shortener/internal/app"
 	"shortener/internal/app/apptest"
+	"shortener/internal/store/storetest"
 )
 
 const (
@@ -246,7 +248,7 @@ func TestExpiredLinkIsGone(t *testing.T) {
 
 func TestUnknownAliasIs404Page(t *testing.T) {
 	e := newEnv(t, app.Config{})
-	for _, path := range []string{"/nope", "/", "/a/b/c"} {
+	for _, path := range []string{"/nope", "/a/b/c"} { // / is the home page (TestHomeOnTheBaseHost)
 		resp, body := e.get(t, path, nil)
 		if resp.StatusCode != http.StatusNotFound || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") ||
 			!strings.Contains(body, "not found") {
@@ -379,5 +381,24 @@ func TestPasswordTriesAreThrottledPerClientAcrossLinks(t *testing.T) {
 	resp, body := e.visit(t, http.MethodPost, "/pw5", nil, url.Values{"password": {"right one"}})
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many tries") || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("after 20 wrong tries: status %d, want the 429 form", resp.StatusCode)
+	}
+}
+
+// / on the base host is a neutral page, or --home-url; branded domains keep
+// their redirect root and unknown hosts the 404.
+func TestHomeOnTheBaseHost(t *testing.T) {
+	e := newEnv(t, app.Config{})
+	resp, body := e.get(t, "/", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "This address serves short links") {
+		t.Fatalf("/ on the base host: %d %q", resp.StatusCode, body)
+	}
+	if resp, _ := e.get(t, "/", map[string]string{"Host": "unknown.example.org"}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/ on an unknown host: %d, want 404", resp.StatusCode)
+	}
+	home := newEnv(t, app.Config{HomeURL: "https://www.example.com/"})
+	resp, _ = home.get(t, "/", nil)
+	expectRedirect(t, resp, http.StatusFound, "https://www.example.com/")
+	if _, err := app.New(context.Background(), app.Config{DB: storetest.DSN(t), HomeURL: "javascript:alert(1)"}); err == nil {
+		t.Error("a javascript: home URL was accepted")
 	}
 }
