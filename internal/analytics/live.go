@@ -74,11 +74,15 @@ func (w *Writer) publish(batch hits) {
 			country = w.opts.GeoIP.Country(h.IP)
 		}
 		a := w.agent(h.UserAgent) // cached: insert parsed it
+		var first *bool
+		if i < len(w.firstOf) && w.firstOf[i] != firstUnknown {
+			first = new(w.firstOf[i] == firstYes)
+		}
 		events = append(events, ClickEvent{
 			OwnerID: h.OwnerID, LinkID: h.LinkID, QRCodeID: h.QRCodeID, CreatedAt: t,
 			Country: country, Referrer: ReferrerHost(h.Referrer),
 			Browser: a.Browser, OS: a.OS, Device: a.Device, Language: w.language(h.AcceptLanguage),
-			Bot: h.Bot,
+			Bot: h.Bot, FirstVisit: first,
 		})
 	}
 	if len(events) > 0 {

@@ -103,6 +103,7 @@ type Writer struct {
 	visitors   visitorCache
 	visitStmts map[int]string // visitor INSERTs by rows (visitSQL)
 	rows       []clickRow     // the writer goroutine's batch rows, reused
+	firstOf    []uint8        // the last inserted batch's first-visit states, by hit
 	prunedDay  int64          // the UTC day whose old visitor rows are all deleted
 	retainAt   time.Time      // when expired click rows are next looked for
 	pending    tally          // counted since the counters were last written
@@ -511,6 +512,27 @@ type clickRow struct {
 	referrer       string
 	linkID, qrID   int // 0 unless the link or QR code still exists
 	first, firstQR bool
+	idx            int // the hit's place in the batch
+}
+
+// First-visit states of a batch's hits (Writer.firstOf), for the live
+// clicks published after the commit.
+const (
+	firstUnknown uint8 = iota // no stored target
+	firstYes
+	firstNo
+)
+
+func firstState(r *clickRow, bot bool) uint8 {
+	switch {
+	case r.linkID == 0 && r.qrID == 0:
+		return firstUnknown
+	case bot:
+		return firstNo
+	case (r.linkID != 0 && r.first) || (r.linkID == 0 && r.firstQR):
+		return firstYes
+	}
+	return firstNo
 }
 
 // visit returns the key of the row's visit of its link (qr false) or QR
@@ -549,11 +571,13 @@ func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch hits) (tally,
 	slices.Sort(order)
 	w.order = order
 	rows := w.rows[:0]
+	w.firstOf = slices.Grow(w.firstOf[:0], batch.Len())[:batch.Len()]
+	clear(w.firstOf)
 	var visits []visitKey
 	seen := map[visitKey]bool{}
 	for _, k := range order {
 		h := batch.at(int(uint32(k)))
-		r := clickRow{hit: h, t: h.Time.UTC()}
+		r := clickRow{hit: h, t: h.Time.UTC(), idx: int(uint32(k))}
 		if h.Time.IsZero() {
 			r.t = time.Now().UTC()
 		}
@@ -647,6 +671,7 @@ func (w *Writer) insert(ctx context.Context, tx *ent.Client, batch hits) (tally,
 		default:
 			firstVisit = false
 		}
+		w.firstOf[r.idx] = firstState(r, h.Bot)
 		if !h.Bot {
 			keys := rollupKeys(r.country, r.referrer, r.agent, r.language)
 			hour := r.t.Unix() / 3600

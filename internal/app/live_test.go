@@ -280,6 +280,17 @@ func TestLiveClicksOverWebsocket(t *testing.T) {
 	checkClick(t, got["all"][0], me.linkID, "")
 	checkClick(t, got["all"][1], "", me.qrID)
 	checkClick(t, got["one"][0], me.linkID, "")
+	// The writer knows first visits: the visitor's first click on the link
+	// is first, a second one is not (it arrives on both subscriptions).
+	if f := got["all"][0].FirstVisit; f == nil || !*f {
+		t.Errorf("first click's firstVisit = %v, want true", f)
+	}
+	click(t, s, "/"+me.alias)
+	for range 2 {
+		if c := ws.result(5 * time.Second).click; c == nil || c.FirstVisit == nil || *c.FirstVisit {
+			t.Errorf("second click %+v: want firstVisit false", c)
+		}
+	}
 	ws.quiet(1500 * time.Millisecond) // the other user's click never arrives
 
 	if c := theirs.clickOf("t"); ptrOr(c.LinkID) != other.linkID {
