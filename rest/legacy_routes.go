@@ -182,15 +182,7 @@ type legacyLinkDetails struct {
 // legacyLinkStatsOut is the statistics of B and C: the top* fields are the
 // breakdown objects (B: [] when empty) or their integer casts (C: 0 empty,
 // 1 otherwise); socialCount has the three networks they knew.
-type legacyLinkStatsOut struct {
-	Clicks       int            `json:"clicks"`
-	UniqueClicks int            `json:"uniqueClicks"`
-	TopCountries any            `json:"topCountries"`
-	TopReferrers any            `json:"topReferrers"`
-	TopBrowsers  any            `json:"topBrowsers"`
-	TopOs        any            `json:"topOs"`
-	SocialCount  map[string]int `json:"socialCount"`
-}
+type legacyLinkStatsOut = statsBody // today's shape; only the top* values differ
 
 // legacyTargets are a link's geo and device targets keyed by the lower-cased
 // country and device, nil when there are none.

@@ -67,6 +67,7 @@ type Config struct {
 // Handler serves the public routes.
 type Handler struct {
 	cfg       Config
+	baseHost  string // the base URL's host, normalised (hostname)
 	throttle  *ratelimit.Limiter
 	ipTries   *ratelimit.Limiter // wrong passwords per client address, all links
 	rotations sync.Map           // campaign id -> *atomic.Int64, the link id served last
@@ -100,7 +101,11 @@ func New(cfg Config) *Handler {
 		cfg.Log = slog.Default()
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &Handler{cfg: cfg, throttle: ratelimit.New(cfg.Now), ipTries: ratelimit.NewPeriod(cfg.Now, 10*time.Minute),
+	var baseHost string
+	if u, err := url.Parse(cfg.BaseURL); err == nil {
+		baseHost, _ = hostname.Normalize(u.Host)
+	}
+	return &Handler{cfg: cfg, baseHost: baseHost, throttle: ratelimit.New(cfg.Now), ipTries: ratelimit.NewPeriod(cfg.Now, 10*time.Minute),
 		qrImages: newQRImages(cfg)}
 }
 
@@ -316,13 +321,8 @@ func (h *Handler) serveRoot(w http.ResponseWriter, r *http.Request) {
 
 // isBaseHost reports whether host (a request's Host) is the base URL's.
 func (h *Handler) isBaseHost(host string) bool {
-	u, err := url.Parse(h.cfg.BaseURL)
-	if err != nil {
-		return false
-	}
-	a, errA := hostname.Normalize(host)
-	b, errB := hostname.Normalize(u.Host)
-	return errA == nil && errB == nil && a == b
+	a, err := hostname.Normalize(host)
+	return err == nil && h.baseHost != "" && a == h.baseHost
 }
 
 func (h *Handler) serveNotFound(w http.ResponseWriter, r *http.Request) {
